@@ -1,0 +1,154 @@
+"""Pure functions over a loaded project: order, independence, status, conflicts.
+
+Nothing here reads files or prints; everything returns new values.
+
+Status rules (first that applies):
+
+* **disputed**: another claim with the same ``subject`` gives a different value (in
+  the same unit, or as different wording); every version is shown with its sources.
+* **vendor-only**: every claimant is the party the claim is about (its ``about`` list
+  names the claimant or the organisation the claimant speaks for).
+* **corroborated**: cited by two or more independent sources. Sources joined by
+  ``derived_from``, directly or through a chain, count as one.
+* **single-source**: everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from briefgen.dates import Span
+from briefgen.load import Project
+from briefgen.model import Claim, Event, Source
+
+STATUSES = ("disputed", "vendor-only", "corroborated", "single-source")
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """An event with its resolved date."""
+
+    event: Event
+    span: Span
+
+    @property
+    def date_display(self) -> str:
+        return self.span.display()
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """A claim with what analysis found out about it."""
+
+    claim: Claim
+    status: str
+    explanation: str
+    origins: tuple[tuple[str, ...], ...]  # independent groups of the sources citing it
+    rivals: tuple[str, ...] = ()          # ids of claims on the same subject with other values
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """One subject on which sources give different values."""
+
+    subject: str
+    versions: tuple[ClaimView, ...]
+
+
+@dataclass
+class Analysis:
+    events: list[DatedEvent]
+    claims: list[ClaimView]
+    disputes: list[Dispute]
+    origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def claims_by_id(self) -> dict[str, ClaimView]:
+        return {c.claim.id: c for c in self.claims}
+
+
+def chronology(project: Project) -> list[DatedEvent]:
+    """Events in date order (see :meth:`Span.sort_key`); ties keep file order."""
+    dated = [DatedEvent(e, project.spans[e.id]) for e in project.events]
+    return sorted(dated, key=lambda d: d.span.sort_key())
+
+
+def origin_groups(sources: dict[str, Source]) -> dict[str, tuple[str, ...]]:
+    """For each source, the sorted ids of every source linked to it by derivation."""
+    parent = {sid: sid for sid in sources}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for src in sources.values():
+        for ref in src.derived_from:
+            if ref in parent:
+                parent[find(src.id)] = find(ref)
+    groups: dict[str, list[str]] = {}
+    for sid in sources:
+        groups.setdefault(find(sid), []).append(sid)
+    return {sid: tuple(sorted(groups[find(sid)])) for sid in sources}
+
+
+def _value_key(claim: Claim) -> tuple:
+    value = claim.value
+    if isinstance(value, str):
+        return ("text", " ".join(value.lower().split()))
+    return ("num", (claim.unit or "").strip().lower(), float(value) if value is not None else None)
+
+
+def _is_vendor(claim: Claim) -> bool:
+    about = {a.lower() for a in claim.about}
+    speakers = {claim.claimant.lower(), (claim.claimant_org or "").lower()}
+    return bool(about) and any(s in about or any(a in s for a in about) for s in speakers if s)
+
+
+def _rivals(claim: Claim, same_subject: list[Claim]) -> tuple[str, ...]:
+    mine = _value_key(claim)
+    if claim.value is None:
+        return ()
+    out = []
+    for other in same_subject:
+        if other.id == claim.id or other.value is None:
+            continue
+        theirs = _value_key(other)
+        comparable = mine[0] == theirs[0] == "text" or (mine[:2] == theirs[:2])
+        if comparable and theirs != mine:
+            out.append(other.id)
+    return tuple(out)
+
+
+def claim_view(claim: Claim, same_subject: list[Claim], origins: dict[str, tuple[str, ...]]) -> ClaimView:
+    """Work out one claim's status and say why."""
+    cited = sorted({c.source for c in claim.citations})
+    groups = tuple(sorted({origins.get(s, (s,)) for s in cited}))
+    rivals = _rivals(claim, same_subject)
+    n = len(groups)
+    independent = f"{n} independent source{'s' if n != 1 else ''}"
+    linked = [g for g in groups if len(g) > 1 and len(set(g) & set(cited)) > 1]
+    note = "; " + ", ".join(" and ".join(g) for g in linked) + " count as one (derived_from)" if linked else ""
+    if rivals:
+        return ClaimView(claim, "disputed", f"other sources give a different value ({', '.join(rivals)})", groups, rivals)
+    if _is_vendor(claim):
+        return ClaimView(claim, "vendor-only", f"only {claim.claimant} says so; reported by {independent}{note}", groups)
+    if n >= 2:
+        return ClaimView(claim, "corroborated", f"reported by {independent}{note}", groups)
+    return ClaimView(claim, "single-source", f"reported by {independent}{note}", groups)
+
+
+def analyse(project: Project) -> Analysis:
+    """Everything the templates need, computed once."""
+    origins = origin_groups(project.sources)
+    by_subject: dict[str, list[Claim]] = {}
+    for c in project.claims:
+        by_subject.setdefault(c.subject, []).append(c)
+    views = [claim_view(c, by_subject[c.subject], origins) for c in project.claims]
+    by_id = {v.claim.id: v for v in views}
+    disputes = []
+    for subject, claims in by_subject.items():
+        if any(by_id[c.id].rivals for c in claims):
+            disputes.append(Dispute(subject, tuple(by_id[c.id] for c in claims)))
+    return Analysis(chronology(project), views, disputes, origins)

@@ -1,0 +1,206 @@
+"""The command line: the only place that prints and exits.
+
+Every command catches :class:`BriefgenError` and prints its problems, one per line,
+with an exit code per kind (1 data, 2 usage, 3 template, 4 output). An unexpected
+exception prints one line (set BRIEFGEN_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from briefgen import __version__
+from briefgen.errors import EXIT_CODES, BriefgenError, display_path
+
+app = typer.Typer(
+    help="Turn a chronology and a claims register into footnoted briefings (.docx, .pdf).",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds briefgen.yaml).", show_default=True)]
+
+
+def _fail(exc: BriefgenError) -> None:
+    n = len(exc.problems)
+    if n > 1:
+        err.print(f"error: {n} problems found", markup=False)
+    for line in exc.render().splitlines():
+        err.print(("error: " if n == 1 else "  ") + line, markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_CODES.get(exc.kind, 1))
+
+
+def handled(fn: Callable) -> Callable:
+    """Run a command; turn project errors into messages and exit codes, never tracebacks."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BriefgenError as exc:
+            _fail(exc)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("BRIEFGEN_DEBUG"):
+                raise
+            err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
+            err.print("This is a bug in briefgen; run again with BRIEFGEN_DEBUG=1 for details.", markup=False)
+            raise typer.Exit(70)
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"briefgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                           help="Show the version and exit.")] = None) -> None:
+    """briefgen: validated chronologies and claims registers into executive briefings."""
+
+
+@app.command()
+@handled
+def validate(project_dir: ProjectDir = Path(".")) -> None:
+    """Check a project's data files; list every problem with file, line and field.
+
+    Example: briefgen validate seeds
+    """
+    from briefgen.load import load_project
+
+    project = load_project(project_dir)
+    n_cit = sum(len(x.citations) for x in [*project.events, *project.claims])
+    out.print(
+        f"{display_path(project_dir)}: OK: {len(project.sources)} sources, {len(project.events)} events, "
+        f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations", markup=False)
+
+
+SCHEMA_NAMES = {"config": "briefgen.yaml", "sources": "sources.yaml", "events": "events.yaml",
+                "claims": "claims.yaml", "judgments": "judgments.yaml"}
+
+
+@app.command()
+@handled
+def schema(
+    name: Annotated[Optional[str], typer.Argument(help="config, sources, events, claims or judgments.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write every schema into this folder.")] = None,
+) -> None:
+    """Print the JSON Schema of a data file, or write them all with --out.
+
+    Example: briefgen schema events > events.schema.json
+    """
+    from briefgen.model import FILES
+
+    def build(fname: str) -> str:
+        doc = FILES[fname].model_json_schema(by_alias=True)
+        doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        doc["title"] = f"briefgen {fname}"
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for key, fname in SCHEMA_NAMES.items():
+            (out_dir / f"{key}.schema.json").write_text(build(fname), encoding="utf-8")
+        out.print(f"wrote {len(SCHEMA_NAMES)} schemas to {display_path(out_dir)}", markup=False)
+        return
+    if name not in SCHEMA_NAMES:
+        raise BriefgenError.one(
+            f"unknown schema {name!r}" if name else "name the data file whose schema you want",
+            hint="use one of: " + ", ".join(SCHEMA_NAMES) + ", or --out DIR for all", kind="usage")
+    sys.stdout.write(build(SCHEMA_NAMES[name]))
+
+
+def _dump(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@app.command()
+@handled
+def timeline(
+    project_dir: ProjectDir = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Print the chronology in date order, each date at its real precision.
+
+    Example: briefgen timeline seeds --json
+    """
+    from briefgen.analyse import chronology
+    from briefgen.load import load_project
+
+    project = load_project(project_dir)
+    events = chronology(project)
+    if as_json:
+        _dump([{**d.event.model_dump(mode="json", by_alias=True, exclude_none=True),
+                "date_display": d.span.display(), "date_resolved": d.span.edtf(),
+                "earliest": d.span.lo, "latest": d.span.hi, "precision": d.span.precision}
+               for d in events])
+        return
+    table = Table(title=project.config.title, show_lines=False, expand=True)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Event", ratio=3)
+    table.add_column("Kind")
+    table.add_column("Sources")
+    for d in events:
+        srcs = ", ".join(sorted({c.source for c in d.event.citations}))
+        table.add_row(d.span.display(), d.event.title, d.event.kind, srcs)
+    out.print(table, markup=False)
+
+
+@app.command()
+@handled
+def claims(
+    project_dir: ProjectDir = Path("."),
+    kind: Annotated[Optional[str], typer.Option(help="figure, forecast, assertion or reported-fact.")] = None,
+    subject: Annotated[Optional[str], typer.Option(help="Only this subject key (prefix match).")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Only claims citing this source id.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="disputed, vendor-only, corroborated or single-source.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Print the claims register with each claim's status, filtered as asked.
+
+    Example: briefgen claims seeds --status disputed
+    """
+    from briefgen.analyse import STATUSES, analyse
+    from briefgen.load import load_project
+
+    if status and status not in STATUSES:
+        raise BriefgenError.one(f"unknown status {status!r}", hint="use one of: " + ", ".join(STATUSES), kind="usage")
+    kinds = ("figure", "forecast", "assertion", "reported-fact")
+    if kind and kind not in kinds:
+        raise BriefgenError.one(f"unknown kind {kind!r}", hint="use one of: " + ", ".join(kinds), kind="usage")
+    analysis = analyse(load_project(project_dir))
+    rows = [v for v in analysis.claims
+            if (not kind or v.claim.kind == kind)
+            and (not subject or v.claim.subject.startswith(subject))
+            and (not source or any(c.source == source for c in v.claim.citations))
+            and (not status or v.status == status)]
+    if as_json:
+        _dump([{**v.claim.model_dump(mode="json", by_alias=True, exclude_none=True),
+                "status": v.status, "status_explanation": v.explanation,
+                "independent_sources": [list(g) for g in v.origins], "disputed_by": list(v.rivals),
+                "value_display": v.claim.value_display()} for v in rows])
+        return
+    table = Table(title=f"{len(rows)} of {len(analysis.claims)} claims", expand=True)
+    for col, kw in (("Claim", {"ratio": 4}), ("Claimant", {"ratio": 2}), ("Value", {}),
+                    ("Status", {"no_wrap": True}), ("Sources", {})):
+        table.add_column(col, **kw)
+    for v in rows:
+        srcs = ", ".join(sorted({c.source for c in v.claim.citations}))
+        table.add_row(v.claim.statement, v.claim.claimant, v.claim.value_display(), v.status, srcs)
+    out.print(table, markup=False)
+
+
+def main() -> None:
+    app()

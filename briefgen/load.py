@@ -1,0 +1,354 @@
+"""Load a project folder into validated models, or raise every problem at once.
+
+Each problem names the file, line and field and says what to do. Nothing here
+prints or exits; the CLI does that.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefgen.dates import Span, parse_date, parse_offset, shift
+from briefgen.errors import BriefgenError, Problem, display_path
+from briefgen.model import (
+    FILES, OPTIONAL_FILES, BottomLine, Claim, Config, Event, Judgment, RelativeDate, Source,
+)
+from briefgen.yamlio import YamlDoc, dotted, load_yaml
+
+CONFIG_FILE = "briefgen.yaml"
+
+
+@dataclass
+class Project:
+    """A validated project: models plus the resolved date of every event."""
+
+    root: Path
+    config: Config
+    sources: dict[str, Source]
+    events: list[Event]
+    claims: list[Claim]
+    judgments: list[Judgment] = field(default_factory=list)
+    bottom_line: BottomLine | None = None
+    spans: dict[str, Span] = field(default_factory=dict)
+
+    @property
+    def events_by_id(self) -> dict[str, Event]:
+        return {e.id: e for e in self.events}
+
+    @property
+    def claims_by_id(self) -> dict[str, Claim]:
+        return {c.id: c for c in self.claims}
+
+    def fulltext_path(self, source: Source) -> Path | None:
+        return (self.root / source.fulltext) if source.fulltext else None
+
+
+def load_project(root: Path | str) -> Project:
+    """Read and check every data file in `root`; raise one error listing all problems."""
+    root = Path(root)
+    if not (root / CONFIG_FILE).is_file():
+        where = display_path(root)
+        raise BriefgenError.one(
+            f"no {CONFIG_FILE} here: not a briefgen project",
+            file=where, hint="pass the project folder (e.g. `briefgen validate seeds`) "
+            "or create one with `briefgen init DIR`", kind="usage")
+    problems: list[Problem] = []
+    docs: dict[str, YamlDoc] = {}
+    models: dict[str, BaseModel] = {}
+    for name, cls in FILES.items():
+        path = root / name
+        if name in OPTIONAL_FILES and not path.exists():
+            continue
+        try:
+            doc = load_yaml(path, label=display_path(path))
+        except BriefgenError as exc:
+            problems.extend(exc.problems)
+            continue
+        docs[name] = doc
+        model = _validate(doc, cls, problems)
+        if model is not None:
+            models[name] = model
+    project = _assemble(root, models)
+    if project is not None or models:
+        problems.extend(_cross_check(models, docs, project))
+    if problems:
+        raise BriefgenError(problems)
+    assert project is not None
+    return project
+
+
+def _assemble(root: Path, models: dict[str, Any]) -> Project | None:
+    required = ("briefgen.yaml", "sources.yaml", "events.yaml", "claims.yaml")
+    if any(name not in models for name in required):
+        return None
+    judg = models.get("judgments.yaml")
+    return Project(
+        root=root, config=models["briefgen.yaml"],
+        sources={s.id: s for s in models["sources.yaml"].sources},
+        events=list(models["events.yaml"].events), claims=list(models["claims.yaml"].claims),
+        judgments=list(judg.judgments) if judg else [],
+        bottom_line=judg.bottom_line if judg else None,
+    )
+
+
+# --- schema validation -------------------------------------------------------------
+
+
+def _validate(doc: YamlDoc, cls: type[BaseModel], problems: list[Problem]) -> BaseModel | None:
+    if not isinstance(doc.data, dict):
+        top = ", ".join(f"'{k}'" for k in cls.model_fields)
+        problems.append(Problem(
+            f"expected a mapping with {top} at the top", file=doc.file, line=1,
+            hint=f"start the file with `{next(iter(cls.model_fields))}:`"))
+        return None
+    try:
+        return cls.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(_explain(doc, cls, exc))
+        return None
+
+
+def _explain(doc: YamlDoc, cls: type[BaseModel], exc: ValidationError) -> list[Problem]:
+    grouped: dict[tuple, list[dict]] = {}
+    for err in exc.errors(include_url=False):
+        path = _data_path(doc.data, err["loc"])
+        grouped.setdefault(path, []).append(err)
+    out = []
+    for path, errs in grouped.items():
+        specific = [e for e in errs if not e["type"].endswith("_type") and e["type"] != "union_tag_invalid"]
+        for err in _dedupe(specific or errs[:1]):
+            out.append(_problem(doc, cls, path, err))
+    return out
+
+
+def _dedupe(errs: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for e in errs:
+        if e["msg"] not in seen:
+            seen.add(e["msg"])
+            out.append(e)
+    return out
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """Keep the steps of a pydantic `loc` that index into the YAML data itself."""
+    path, node = [], data
+    for step in loc:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+            path.append(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+            path.append(step)
+        elif isinstance(node, dict) and isinstance(step, str) and not _is_branch(step):
+            path.append(step)  # a missing or unknown key
+            break
+    return tuple(path)
+
+
+def _is_branch(step: str) -> bool:
+    return "[" in step or step in ("str", "int", "float", "RelativeDate", "function-after", "function-before")
+
+
+def _problem(doc: YamlDoc, cls: type[BaseModel], path: tuple, err: dict) -> Problem:
+    kind, msg = err["type"], err["msg"]
+    where = dict(file=doc.file, line=doc.line(path), field=dotted(path) or None)
+    key = path[-1] if path else ""
+    if kind == "missing":
+        return Problem(f"required field '{key}' is missing", **{**where, "line": doc.line(path[:-1])},
+                       hint=f"add `{key}:` to this entry")
+    if kind == "extra_forbidden":
+        known = _known_fields(cls, path[:-1])
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(sorted(known))}"
+        return Problem(f"unknown field '{key}'", **where, hint=hint)
+    if kind == "literal_error":
+        return Problem(f"{_shown(err.get('input'))} is not allowed", **where,
+                       hint=msg.replace("Input should be", "use"))
+    if kind == "string_pattern_mismatch":
+        return Problem(f"{_shown(err.get('input'))} is not a valid id", **where,
+                       hint="use letters, digits, '.', '_' or '-', starting with a letter or digit")
+    if kind == "too_short" and isinstance(err.get("input"), list):
+        return Problem("must not be empty", **where, hint=f"add at least one entry to '{key}'")
+    if kind == "string_too_short":
+        return Problem("must not be empty", **where, hint="write the text, or remove the field if optional")
+    text = msg.removeprefix("Value error, ")
+    return Problem(text, **where)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _known_fields(cls: type[BaseModel], path: tuple) -> list[str]:
+    """The field names a mapping at `path` may hold (for 'did you mean')."""
+    current: Any = cls
+    for step in path:
+        current = _step_type(current, step)
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def _step_type(current: Any, step: Any) -> Any:
+    for t in _unwrap(current):
+        if isinstance(step, int) and typing.get_origin(t) is list:
+            return typing.get_args(t)[0]
+        if isinstance(step, str) and isinstance(t, type) and issubclass(t, BaseModel):
+            for name, f in t.model_fields.items():
+                if step in (name, f.alias):
+                    return f.annotation
+    return None
+
+
+def _unwrap(t: Any) -> list[Any]:
+    origin = typing.get_origin(t)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(t)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [u for arg in typing.get_args(t) for u in _unwrap(arg)]
+    return [t]
+
+
+# --- references across files ------------------------------------------------------
+
+
+def _cross_check(models: dict[str, Any], docs: dict[str, YamlDoc], project: Project | None) -> list[Problem]:
+    problems: list[Problem] = []
+    have = {name: name in models for name in FILES}
+    ids = _collect_ids(models, docs, problems)
+    sources = ids.get("sources", {})
+    entries = {**ids.get("events", {}), **ids.get("claims", {})}
+
+    def check(ref: str, known: dict, doc: YamlDoc, path: tuple, what: str, file_ok: bool) -> None:
+        if file_ok and ref not in known:
+            close = difflib.get_close_matches(ref, list(known), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"add it to {what}, or fix the id"
+            problems.append(Problem(f"unknown {what.split('.')[0].rstrip('s')} id '{ref}'",
+                                    file=doc.file, line=doc.line(path), field=dotted(path), hint=hint))
+
+    for fname, listkey in (("events.yaml", "events"), ("claims.yaml", "claims")):
+        if fname not in models:
+            continue
+        doc = docs[fname]
+        for i, item in enumerate(getattr(models[fname], listkey)):
+            for j, cit in enumerate(item.citations):
+                check(cit.source, sources, doc, (listkey, i, "citations", j, "source"), "sources.yaml", have["sources.yaml"])
+            if listkey == "claims":
+                for j, ev in enumerate(item.events):
+                    check(ev, ids.get("events", {}), doc, ("claims", i, "events", j), "events.yaml", have["events.yaml"])
+            elif isinstance(item.date, RelativeDate):
+                check(item.date.relative_to, ids.get("events", {}), doc, ("events", i, "date", "relative_to"), "events.yaml", True)
+    if "sources.yaml" in models:
+        doc = docs["sources.yaml"]
+        for i, src in enumerate(models["sources.yaml"].sources):
+            for j, ref in enumerate(src.derived_from):
+                check(ref, sources, doc, ("sources", i, "derived_from", j), "sources.yaml", True)
+        problems.extend(_derivation_cycles(models["sources.yaml"].sources, doc))
+    if "judgments.yaml" in models and have["events.yaml"] and have["claims.yaml"]:
+        doc, jf = docs["judgments.yaml"], models["judgments.yaml"]
+        if jf.bottom_line:
+            for j, ref in enumerate(jf.bottom_line.basis):
+                check(ref, entries, doc, ("bottom_line", "basis", j), "claims.yaml or events.yaml", True)
+        for i, jd in enumerate(jf.judgments):
+            for j, ref in enumerate(jd.basis):
+                check(ref, entries, doc, ("judgments", i, "basis", j), "claims.yaml or events.yaml", True)
+    if "events.yaml" in models:
+        spans, date_problems = resolve_dates(models["events.yaml"].events, docs["events.yaml"])
+        problems.extend(date_problems)
+        if project is not None:
+            project.spans = spans
+    return problems
+
+
+def _collect_ids(models: dict[str, Any], docs: dict[str, YamlDoc], problems: list[Problem]) -> dict[str, dict]:
+    """Ids per kind; duplicates are reported. Events, claims and judgments share one namespace."""
+    out: dict[str, dict] = {}
+    shared: dict[str, tuple[str, int | None]] = {}
+    for fname, key in (("sources.yaml", "sources"), ("events.yaml", "events"),
+                       ("claims.yaml", "claims"), ("judgments.yaml", "judgments")):
+        if fname not in models:
+            continue
+        doc, seen = docs[fname], {}
+        for i, item in enumerate(getattr(models[fname], key)):
+            line = doc.line((key, i, "id"))
+            space = seen if key == "sources" else shared
+            if item.id in space:
+                first_file, first_line = space[item.id] if key != "sources" else (fname, space[item.id])
+                problems.append(Problem(
+                    f"duplicate id '{item.id}'", file=doc.file, line=line, field=dotted((key, i, "id")),
+                    hint=f"already used at {first_file}:{first_line}; ids must be unique"))
+                continue
+            space[item.id] = line if key == "sources" else (doc.file, line)
+            out.setdefault(key, {})[item.id] = item
+    return out
+
+
+def _derivation_cycles(sources: list[Source], doc: YamlDoc) -> list[Problem]:
+    graph = {s.id: s.derived_from for s in sources}
+    problems = []
+    for i, src in enumerate(sources):
+        if _reaches(graph, src.id, src.id):
+            problems.append(Problem(
+                f"source '{src.id}' is derived from itself through derived_from",
+                file=doc.file, line=doc.line(("sources", i, "derived_from")),
+                field=dotted(("sources", i, "derived_from")), hint="remove one link of the loop"))
+    return problems
+
+
+def _reaches(graph: dict[str, list[str]], start: str, target: str) -> bool:
+    stack, seen = list(graph.get(start, [])), set()
+    while stack:
+        node = stack.pop()
+        if node == target:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(graph.get(node, []))
+    return False
+
+
+def resolve_dates(events: list[Event], doc: YamlDoc | None = None) -> tuple[dict[str, Span], list[Problem]]:
+    """Each event's date as a :class:`Span`; relative dates follow their chain."""
+    by_id = {e.id: (i, e) for i, e in enumerate(events)}
+    spans: dict[str, Span] = {}
+    problems: list[Problem] = []
+
+    def where(i: int) -> dict:
+        path = ("events", i, "date")
+        return dict(file=doc.file if doc else None, line=doc.line(path) if doc else None, field=dotted(path))
+
+    def resolve(eid: str, trail: tuple[str, ...]) -> Span | None:
+        if eid in spans:
+            return spans[eid]
+        i, ev = by_id[eid]
+        if not isinstance(ev.date, RelativeDate):
+            spans[eid] = parse_date(ev.date)
+            return spans[eid]
+        ref = ev.date.relative_to
+        if ref in trail:
+            loop = " -> ".join(trail[trail.index(ref):] + (ref,))
+            problems.append(Problem(f"relative dates form a loop: {loop}", **where(i),
+                                    hint="give one of these events an absolute date"))
+            return None
+        if ref not in by_id:
+            return None  # reported as an unknown id
+        base = resolve(ref, trail + (eid,))
+        if base is None:
+            return None
+        spans[eid] = shift(base, parse_offset(ev.date.offset), ev.date.approximate)
+        return spans[eid]
+
+    for ev in events:
+        resolve(ev.id, ())
+    return spans, problems

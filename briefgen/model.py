@@ -1,0 +1,275 @@
+"""The data model: what a chronology, a claims register and a project config hold.
+
+Field names follow CSL-JSON where one exists (``title``, ``container-title``,
+``author``, ``issued``, ``URL``, ``accessed``, ``note``), so sources exported from a
+reference manager fit. Claims keep their text in ``statement`` and events their
+date in ``date``: other tools read those names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from briefgen.dates import DateError, parse_date, parse_day, parse_offset
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80,
+                          description="A short unique name: letters, digits, '.', '_' or '-'.")]
+Text = Annotated[str, Field(min_length=1, description="Plain text; Markdown characters print literally.")]
+
+RELIABILITY = {
+    "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+    "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged",
+}
+CREDIBILITY = {
+    1: "confirmed by other sources", 2: "probably true", 3: "possibly true",
+    4: "doubtful", 5: "improbable", 6: "truth cannot be judged",
+}
+SIGNIFICANCE = ("low", "medium", "high")
+CONFIDENCE = ("low", "moderate", "high")
+
+
+class Strict(BaseModel):
+    """Base: unknown fields are errors (they are usually typos)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
+                              str_strip_whitespace=True)
+
+
+def _edtf(value: Any) -> str:
+    """Check a date string parses; keep it as written (EDTF)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, dt.date)):
+        raise ValueError("a date must be text such as 2025-09-24, 2025-02 or 2023")
+    text = value.isoformat() if isinstance(value, dt.date) else str(value).strip()
+    try:
+        parse_date(text)
+    except DateError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+def _day(value: Any) -> dt.date:
+    try:
+        return parse_day(value)
+    except DateError as exc:
+        raise ValueError(str(exc)) from None
+
+
+EdtfDate = Annotated[str, Field(
+    description="EDTF date: 2023, 2025-02, 2025-09-24, 2025-09-22~ (approximate), "
+                "2025? (uncertain), 2025-03/2025-05 (range), ../2032 (by 2032).",
+    json_schema_extra={"type": ["string", "integer"]})]
+
+
+class Name(Strict):
+    """A CSL name: family and given, or a literal (an organisation)."""
+
+    family: str | None = None
+    given: str | None = None
+    literal: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Name":
+        if not (self.family or self.literal):
+            raise ValueError("a name needs 'family' (with 'given') or 'literal'")
+        return self
+
+    def display(self) -> str:
+        return self.literal or " ".join(p for p in (self.given, self.family) if p)
+
+
+class Citation(Strict):
+    """Where a statement comes from: a source, the verbatim words, and where in it."""
+
+    source: Id = Field(description="The id of a source in sources.yaml.")
+    quote: Text = Field(description="The source's own words, verbatim.")
+    locator: str | None = Field(None, description="Where in the source: 'para. 14'.")
+    note: str | None = None
+
+
+class RelativeDate(Strict):
+    """A date given relative to another event: 'days before the conference'."""
+
+    relative_to: Id = Field(description="The id of the event this date is measured from.")
+    offset: str = Field(description="ISO 8601 duration, signed: -P2D, P3M, or a range -P7D/-P1D.")
+    approximate: bool = False
+    label: str | None = Field(None, description="How the source puts it: 'just days before the conference'.")
+
+    @field_validator("offset", mode="before")
+    @classmethod
+    def _offset(cls, value: Any) -> str:
+        try:
+            parse_offset(str(value))
+        except DateError as exc:
+            raise ValueError(str(exc)) from None
+        return str(value)
+
+
+class Source(Strict):
+    """A document the briefing cites."""
+
+    id: Id
+    type: str = Field("article", description="CSL item type: article-newspaper, webpage, report, ...")
+    title: Text
+    container_title: str | None = Field(None, alias="container-title", description="Site, journal or outlet.")
+    publisher: str | None = None
+    author: list[Name] = Field(default_factory=list)
+    editor: list[Name] = Field(default_factory=list)
+    issued: EdtfDate | None = Field(None, description="Publication date, if the source states it. Never guess.")
+    language: str | None = None
+    URL: str | None = Field(None, description="Only a URL you have; never invent one.")
+    accessed: EdtfDate | None = None
+    reliability: Literal["A", "B", "C", "D", "E", "F"] = Field(
+        "F", description="Admiralty source reliability, A (completely reliable) to F (cannot be judged).")
+    derived_from: list[Id] = Field(default_factory=list, description=(
+        "Sources this one copies, translates or closely follows; they do not count as independent."))
+    fulltext: str | None = Field(None, description="Path to the source's full text, for quote checking.")
+    note: str | None = None
+
+    _dates = field_validator("issued", "accessed", mode="before")(classmethod(lambda cls, v: None if v is None else _edtf(v)))
+
+    @field_validator("URL")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s]+$", value):
+            raise ValueError("URL must start with http:// or https:// and contain no spaces")
+        return value
+
+    def publisher_label(self) -> str:
+        return self.container_title or self.publisher or ""
+
+    def authors_label(self) -> str:
+        return ", ".join(n.display() for n in self.author)
+
+
+DateValue = Union[EdtfDate, RelativeDate]
+
+
+class Event(Strict):
+    """Something that happened (or is planned) on a date, at whatever precision is known."""
+
+    id: Id
+    date: DateValue
+    title: Text
+    summary: str | None = None
+    kind: Literal["occurred", "announced", "target"] = Field(
+        "occurred", description="'target' for a goal or deadline that has not happened yet.")
+    actors: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    significance: Literal["low", "medium", "high"] = "medium"
+    citations: list[Citation] = Field(min_length=1, description="At least one source for the event.")
+    note: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        return value if isinstance(value, dict) else _edtf(value)
+
+
+class Claim(Strict):
+    """A figure, forecast or assertion, who made it, and who reports it."""
+
+    id: Id
+    statement: Text
+    claimant: Text = Field(description="Who says it: a person, the company, an analyst firm, or the article itself.")
+    claimant_kind: Literal["person", "company", "analyst", "media", "other"] = "person"
+    claimant_org: str | None = Field(None, description="The organisation a person speaks for.")
+    about: list[str] = Field(default_factory=list, description="Who the claim is about (for vendor-only status).")
+    kind: Literal["figure", "forecast", "assertion", "reported-fact"]
+    subject: Annotated[str, Field(pattern=ID_PATTERN, description=(
+        "Key shared by every claim about the same quantity or fact, e.g. 'alibaba-cloud.revenue-growth'."))]
+    value: float | int | str | None = None
+    unit: str | None = None
+    bound: Literal["exact", "over", "at-least", "about", "under", "up-to"] = "exact"
+    period: str | None = Field(None, description="What the value covers: 'latest quarter', '2025-2027'.")
+    as_of: EdtfDate | None = None
+    credibility: Annotated[int, Field(ge=1, le=6)] | None = Field(
+        None, description="Admiralty information credibility, 1 (confirmed) to 6 (cannot be judged).")
+    confidence: Literal["low", "moderate", "high"] | None = None
+    events: list[Id] = Field(default_factory=list, description="Related event ids.")
+    tags: list[str] = Field(default_factory=list)
+    citations: list[Citation] = Field(min_length=1)
+    note: str | None = None
+
+    _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _edtf(v)))
+
+    @model_validator(mode="after")
+    def _figure_has_value(self) -> "Claim":
+        if self.kind == "figure" and self.value is None:
+            raise ValueError("a figure needs a 'value' (and its 'unit')")
+        if isinstance(self.value, (int, float)) and not self.unit:
+            raise ValueError(f"value {self.value} has no 'unit'; add one such as '%', 'RMB bn' or 'count'")
+        return self
+
+    def value_display(self) -> str:
+        if self.value is None:
+            return ""
+        bound = {"exact": "", "over": "over ", "at-least": "at least ", "about": "about ",
+                 "under": "under ", "up-to": "up to "}[self.bound]
+        value = f"{self.value:,}" if isinstance(self.value, (int, float)) else str(self.value)
+        if isinstance(self.value, float) and self.value.is_integer():
+            value = f"{int(self.value):,}"
+        unit = self.unit or ""
+        sep = "" if unit in ("%", "x", "×") else " "
+        return f"{bound}{value}{sep}{unit}".strip()
+
+
+class Judgment(Strict):
+    """An analyst's judgment, with its confidence and the claims and events it rests on."""
+
+    id: Id
+    statement: Text
+    confidence: Literal["low", "moderate", "high"]
+    basis: list[Id] = Field(min_length=1, description="Claim or event ids the judgment rests on.")
+
+
+class BottomLine(Strict):
+    statement: Text
+    basis: list[Id] = Field(min_length=1)
+
+
+class Config(Strict):
+    """briefgen.yaml: the project's settings."""
+
+    title: Text
+    subject: Text
+    author: str | None = None
+    audience: str = "full"
+    as_of: Annotated[dt.date, Field(json_schema_extra={"type": "string", "format": "date"})] | None = None
+    formats: list[Literal["docx", "pdf"]] = Field(default_factory=lambda: ["docx", "pdf"], min_length=1)
+    classification: str | None = Field(None, description="Marking shown on every page, e.g. 'CONFIDENTIAL'.")
+    keywords: list[str] = Field(default_factory=list)
+    page_size: Literal["A4", "Letter"] = "A4"
+
+    _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _day(v)))
+
+
+class SourcesFile(Strict):
+    sources: list[Source]
+
+
+class EventsFile(Strict):
+    events: list[Event]
+
+
+class ClaimsFile(Strict):
+    claims: list[Claim]
+
+
+class JudgmentsFile(Strict):
+    bottom_line: BottomLine | None = None
+    judgments: list[Judgment] = Field(default_factory=list)
+
+
+FILES: dict[str, type[Strict]] = {
+    "briefgen.yaml": Config,
+    "sources.yaml": SourcesFile,
+    "events.yaml": EventsFile,
+    "claims.yaml": ClaimsFile,
+    "judgments.yaml": JudgmentsFile,
+}
+OPTIONAL_FILES = {"judgments.yaml"}

@@ -1,0 +1,231 @@
+"""The document tree every writer reads, and nothing else.
+
+Modelled on pandoc's AST: blocks hold inlines; a footnote is an inline :class:`Note`
+that carries its own blocks, where it is referenced. Writers number notes in
+document order (depth first), so every format numbers them the same way; use
+:func:`walk_notes` to get that order.
+
+All nodes are frozen dataclasses holding tuples, so a tree can be shared and hashed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+
+# --- inlines -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Emph:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A hyperlink; `url` starting with '#' points at a heading's `id` in this document."""
+
+    url: str
+    children: tuple["Inline", ...]
+
+    @property
+    def internal(self) -> bool:
+        return self.url.startswith("#")
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A footnote: its content sits here, at the point of reference."""
+
+    blocks: tuple["Block", ...]
+
+
+Inline = Union[Text, Emph, Strong, Code, Link, LineBreak, Note]
+
+# --- blocks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    children: tuple[Inline, ...]
+    id: str  # unique in the document; target of internal links and bookmarks
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList:
+    items: tuple[tuple["Block", ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderedList:
+    items: tuple[tuple["Block", ...], ...]
+    start: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table: a header row, body rows; each cell is a run of inlines."""
+
+    header: tuple[tuple[Inline, ...], ...]
+    rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+    aligns: tuple[str, ...] = ()  # per column: "left", "center", "right" or ""
+    widths: tuple[float, ...] = ()  # relative column widths, if the template set them
+
+
+@dataclass(frozen=True, slots=True)
+class BlockQuote:
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    """A boxed aside such as "Key judgments" (a fenced ```callout block in Markdown)."""
+
+    kind: str
+    title: tuple[Inline, ...]
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    text: str
+    info: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PageBreak:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    label: str
+    lo: str | None      # ISO day, earliest possible; None if open
+    hi: str | None      # ISO day, latest possible; None if open
+    precision: str      # "year", "month" or "day"
+    approximate: bool
+    kind: str           # "occurred", "announced" or "target"
+    display: str        # the date as the text shows it
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineFigure:
+    """A drawn chronology; each writer draws it natively."""
+
+    items: tuple[TimelineItem, ...]
+    caption: tuple[Inline, ...] = ()
+
+
+Block = Union[Heading, Para, BulletList, OrderedList, Table, BlockQuote, Callout, CodeBlock,
+              Rule, PageBreak, TimelineFigure]
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    title: str
+    subject: str = ""
+    author: str = ""
+    keywords: tuple[str, ...] = ()
+    classification: str = ""
+    audience: str = ""
+    date: str = ""          # build date, ISO; drives document properties and reproducibility
+    page_size: str = "A4"   # "A4" or "Letter"
+    language: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    meta: Meta
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+
+# --- walking -------------------------------------------------------------------------
+
+
+def child_blocks(block: Block) -> Iterator[Block]:
+    if isinstance(block, (BulletList, OrderedList)):
+        for item in block.items:
+            yield from item
+    elif isinstance(block, (BlockQuote, Callout)):
+        yield from block.blocks
+
+
+def block_inlines(block: Block) -> Iterator[tuple[Inline, ...]]:
+    """The inline runs directly inside `block`, in reading order."""
+    if isinstance(block, (Heading, Para)):
+        yield block.children
+    elif isinstance(block, Callout):
+        yield block.title
+    elif isinstance(block, Table):
+        yield from block.header
+        for row in block.rows:
+            yield from row
+    elif isinstance(block, TimelineFigure):
+        yield block.caption
+
+
+def walk_notes(doc: Document) -> list[Note]:
+    """Every note in document order: the numbering every writer uses (1-based)."""
+    notes: list[Note] = []
+
+    def inlines(items: tuple[Inline, ...]) -> None:
+        for node in items:
+            if isinstance(node, Note):
+                notes.append(node)
+            elif isinstance(node, (Emph, Strong, Link)):
+                inlines(node.children)
+
+    def blocks(items) -> None:
+        for b in items:
+            for run in block_inlines(b):
+                inlines(run)
+            blocks(tuple(child_blocks(b)))
+
+    blocks(doc.blocks)
+    return notes
+
+
+def plain_text(items: tuple[Inline, ...], *, notes: bool = False) -> str:
+    """The visible text of inlines (notes left out unless asked)."""
+    out = []
+    for node in items:
+        if isinstance(node, (Text, Code)):
+            out.append(node.text)
+        elif isinstance(node, (Emph, Strong, Link)):
+            out.append(plain_text(node.children, notes=notes))
+        elif isinstance(node, LineBreak):
+            out.append("\n")
+        elif isinstance(node, Note) and notes:
+            out.append(" ".join(plain_text(r, notes=notes) for b in node.blocks for r in block_inlines(b)))
+    return "".join(out)

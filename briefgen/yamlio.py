@@ -1,0 +1,160 @@
+"""Read YAML safely into plain Python data, remembering the line of every value.
+
+One walk over PyYAML's node graph does what the safe loader alone does not:
+duplicate keys are errors, alias expansion is bounded (no "billion laughs"),
+timestamps stay text (dates are parsed by :mod:`briefgen.dates`), and each value's
+line is recorded under its path so later errors can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from briefgen.errors import BriefgenError, Problem, display_path
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_NODES = 1_000_000
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDoc:
+    """Parsed data plus where each piece came from."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line(self, path: Path_) -> int | None:
+        """The line of `path`, or of its nearest recorded ancestor."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+class _Walker:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[Path_, int] = {}
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def walk(self, node: yaml.Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise BriefgenError.one(
+                f"too many values (over {MAX_NODES:,}) after expanding aliases",
+                file=self.file, line=node.start_mark.line + 1,
+                hint="remove nested '*alias' references; briefgen data never needs them",
+            )
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+        self.constructor.flatten_mapping(node)
+        out: dict = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise BriefgenError.one(
+                    "mapping keys must be plain words", file=self.file,
+                    line=key_node.start_mark.line + 1, hint="write `name: value`")
+            key = str(key)
+            if key in out:
+                raise BriefgenError.one(
+                    f"duplicate key '{key}'", file=self.file,
+                    line=key_node.start_mark.line + 1, field=_dotted(path + (key,)),
+                    hint=f"it is already set on line {self.lines[path + (key,)]}; keep one")
+            self.lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = self.walk(value_node, path + (key,))
+        return out
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value
+        if node.tag.startswith("tag:yaml.org,2002:") and node.tag.split(":")[-1] in (
+            "str", "int", "float", "bool", "null"
+        ):
+            return self.constructor.construct_object(node, deep=True)
+        if node.tag == "tag:yaml.org,2002:binary":
+            return node.value
+        raise BriefgenError.one(
+            f"unsupported YAML tag {node.tag}", file=self.file,
+            line=node.start_mark.line + 1, hint="remove the '!' tag")
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+dotted = _dotted
+
+
+def read_text(path: Path, *, label: str | None = None) -> str:
+    """The file's text as UTF-8, or a clear error for binary, huge or mis-encoded files."""
+    name = label or display_path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BriefgenError.one("file not found", file=name,
+                                hint="check the project folder holds it") from None
+    except OSError as exc:
+        raise BriefgenError.one(f"cannot read file: {exc.strerror}", file=name) from None
+    if len(raw) > MAX_BYTES:
+        raise BriefgenError.one(
+            f"file is too large ({len(raw):,} bytes; the limit is {MAX_BYTES:,})",
+            file=name, hint="split the data or check this is the right file")
+    if b"\x00" in raw:
+        raise BriefgenError.one("file is binary, not YAML text", file=name,
+                                hint="save it as UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BriefgenError.one(
+            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})", file=name, line=line,
+            hint="re-save the file as UTF-8") from None
+    return text
+
+
+def load_yaml(path: Path, *, label: str | None = None) -> YamlDoc:
+    """Parse one YAML file into a :class:`YamlDoc`; raise a located error if it cannot."""
+    name = label or display_path(path)
+    text = read_text(path, label=name)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, name) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        raise BriefgenError.one(f"YAML error: {exc}", file=name) from None
+    if node is None:
+        raise BriefgenError.one("file is empty", file=name, line=1,
+                                hint="add the data, or delete the file")
+    walker = _Walker(name)
+    data = walker.walk(node, ())
+    return YamlDoc(name, data, walker.lines)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, name: str) -> BriefgenError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    problem = (exc.problem or "syntax error").strip()
+    hint = "check indentation, colons and quotes on this line or the one before"
+    if "\t" in problem or "tab" in problem:
+        problem = "a tab character is used for indentation"
+        hint = "YAML indents with spaces only; replace the tab with spaces"
+    return BriefgenError.one(f"YAML syntax error: {problem}", file=name, line=line, hint=hint)
