@@ -202,5 +202,32 @@ def claims(
     out.print(table, markup=False)
 
 
+@app.command()
+@handled
+def build(
+    project_dir: ProjectDir = Path("."),
+    audience: Annotated[Optional[str], typer.Option(help="Which briefing (template) to build; default: the project's.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="docx, pdf or docx,pdf; default: the project's formats.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("out"),
+    date: Annotated[Optional[str], typer.Option(help="Build date YYYY-MM-DD (document dates; default: SOURCE_DATE_EPOCH, else the project's as_of, else today).")] = None,
+    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")] = None,
+) -> None:
+    """Build a briefing as .docx and/or .pdf with footnoted sources.
+
+    Example: briefgen build seeds --format docx,pdf --out out
+    """
+    from briefgen.build import BuildRequest, build as run_build
+    from briefgen.dates import DateError, parse_day
+
+    formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
+    try:
+        build_date = parse_day(date) if date else None
+    except DateError as exc:
+        raise BriefgenError.one(str(exc), field="--date", kind="usage") from None
+    written = run_build(BuildRequest(project_dir, audience, formats, out_dir, build_date, reference_docx))
+    for path in written:
+        out.print(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)", markup=False)
+
+
 def main() -> None:
     app()

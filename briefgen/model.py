@@ -115,6 +115,7 @@ class Source(Strict):
     id: Id
     type: str = Field("article", description="CSL item type: article-newspaper, webpage, report, ...")
     title: Text
+    title_short: str | None = Field(None, alias="title-short", description="Short label for tables and notes.")
     container_title: str | None = Field(None, alias="container-title", description="Site, journal or outlet.")
     publisher: str | None = None
     author: list[Name] = Field(default_factory=list)
@@ -138,6 +139,11 @@ class Source(Strict):
         if value is not None and not re.match(r"^https?://[^\s]+$", value):
             raise ValueError("URL must start with http:// or https:// and contain no spaces")
         return value
+
+    @property
+    def label(self) -> str:
+        """How tables name this source: its short title, else its id."""
+        return self.title_short or self.id
 
     def publisher_label(self) -> str:
         return self.container_title or self.publisher or ""
@@ -244,6 +250,8 @@ class Config(Strict):
     classification: str | None = Field(None, description="Marking shown on every page, e.g. 'CONFIDENTIAL'.")
     keywords: list[str] = Field(default_factory=list)
     page_size: Literal["A4", "Letter"] = "A4"
+    filename: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = Field(
+        None, description="Output file name stem; default: from the title.")
 
     _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _day(v)))
 

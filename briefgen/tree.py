@@ -105,7 +105,8 @@ class BlockQuote:
 
 @dataclass(frozen=True, slots=True)
 class Callout:
-    """A boxed aside such as "Key judgments" (a fenced ```callout block in Markdown)."""
+    """A fenced container: kind "callout" is a boxed aside such as "Key judgments";
+    kind "titleblock" is the document's title (`title`) with lines under it (`blocks`)."""
 
     kind: str
     title: tuple[Inline, ...]

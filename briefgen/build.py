@@ -1,0 +1,122 @@
+"""The whole pipeline for one briefing: load, analyse, render, parse, write.
+
+Every output is written to a temporary file beside its target and moved into place
+only when all requested formats have been written, so a failed build leaves the
+previous briefing intact and no partial file behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.analyse import analyse
+from briefgen.errors import BriefgenError, display_path
+from briefgen.load import Project, load_project
+from briefgen.parse import parse
+from briefgen.render import render
+from briefgen.tree import Document, Meta
+from briefgen.writers import FORMATS, writer
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    project_dir: Path
+    audience: str | None = None
+    formats: tuple[str, ...] = ()
+    out_dir: Path = Path("out")
+    build_date: dt.date | None = None
+    reference_docx: Path | None = None
+
+
+def default_build_date(project: Project) -> dt.date:
+    """SOURCE_DATE_EPOCH if set, else the project's as-of date, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return project.config.as_of or dt.date.today()
+
+
+def stem(project: Project, audience: str) -> str:
+    base = project.config.filename or re.sub(r"[^a-z0-9]+", "-", project.config.title.lower()).strip("-")[:48]
+    return f"{base or 'briefing'}-{audience}"
+
+
+def document_for(project: Project, audience: str, build_date: dt.date) -> Document:
+    """Render and parse: the tree every writer gets."""
+    cfg = project.config
+    markdown = render(project, audience, build_date, analyse(project))
+    meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
+                classification=cfg.classification or "", audience=audience, date=build_date.isoformat(),
+                page_size=cfg.page_size)
+    return parse(markdown, meta, origin=f"{audience} template output")
+
+
+def build(req: BuildRequest) -> list[Path]:
+    """Build one audience in each requested format; return the files written."""
+    project = load_project(req.project_dir)
+    audience = req.audience or project.config.audience
+    formats = req.formats or tuple(project.config.formats)
+    for fmt in formats:
+        writer(fmt)  # unknown formats fail before any work
+    if req.reference_docx is not None and not req.reference_docx.is_file():
+        raise BriefgenError.one("reference document not found", file=display_path(req.reference_docx),
+                                field="--reference-docx", hint="give the path of an existing .docx", kind="usage")
+    doc = document_for(project, audience, req.build_date or default_build_date(project))
+    out_dir = _prepare_out_dir(req.out_dir)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for fmt in formats:
+            module = writer(fmt)
+            target = out_dir / (stem(project, audience) + module.EXTENSION)
+            staged.append((_stage(module, fmt, doc, target, req), target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            if tmp.exists():
+                tmp.unlink()
+    return [target for _, target in staged]
+
+
+def _prepare_out_dir(out_dir: Path) -> Path:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BriefgenError.one("output path is a file, not a folder", file=display_path(out_dir),
+                                field="--out", hint="choose a folder, or move the file", kind="output")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BriefgenError.one(f"cannot create output folder: {exc.strerror}", file=display_path(out_dir),
+                                field="--out", kind="output") from None
+    if not os.access(out_dir, os.W_OK):
+        raise BriefgenError.one("output folder is not writable", file=display_path(out_dir), field="--out",
+                                hint="choose another folder with --out", kind="output")
+    return out_dir
+
+
+def _stage(module, fmt: str, doc: Document, target: Path, req: BuildRequest) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if fmt == "docx" and req.reference_docx is not None:
+                module.write(doc, fh, reference=req.reference_docx)
+            else:
+                module.write(doc, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BriefgenError.one(f"cannot write {fmt}: {exc.strerror}", file=display_path(target),
+                                hint="check free disk space and permissions", kind="output") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+__all__ = ["FORMATS", "BuildRequest", "build", "document_for"]

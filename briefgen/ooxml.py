@@ -1,0 +1,171 @@
+"""What python-docx lacks for a briefing: a footnotes part, the built-in styles that
+go with it, hyperlinks, fields and byte-reproducible saving.
+
+Modelled on how python-docx added comments: the part is an ``XmlPart`` registered
+with the part factory (so a reference .docx that already has footnotes loads as XML,
+not as an opaque blob); the writer only calls the small functions here.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import zipfile
+from typing import BinaryIO
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import PartFactory, XmlPart
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
+from lxml import etree
+
+CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+PartFactory.part_type_for[CT_FOOTNOTES] = XmlPart
+
+_FOOTNOTES_XML = (
+    f"<w:footnotes {nsdecls('w', 'r')}>"
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    "<w:r><w:separator/></w:r></w:p></w:footnote>"
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    "<w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
+    "</w:footnotes>"
+)
+
+# Word's own definitions of the built-in styles python-docx's template lacks.
+_BUILTIN_STYLES = {
+    "FootnoteText": (
+        '<w:style w:type="paragraph" w:styleId="FootnoteText"><w:name w:val="footnote text"/>'
+        '<w:basedOn w:val="Normal"/><w:link w:val="FootnoteTextChar"/><w:uiPriority w:val="99"/>'
+        '<w:unhideWhenUsed/><w:pPr><w:spacing w:after="40" w:line="240" w:lineRule="auto"/></w:pPr>'
+        '<w:rPr><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>'),
+    "FootnoteTextChar": (
+        '<w:style w:type="character" w:customStyle="1" w:styleId="FootnoteTextChar">'
+        '<w:name w:val="Footnote Text Char"/><w:basedOn w:val="DefaultParagraphFont"/>'
+        '<w:link w:val="FootnoteText"/><w:uiPriority w:val="99"/><w:rPr><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>'),
+    "FootnoteReference": (
+        '<w:style w:type="character" w:styleId="FootnoteReference"><w:name w:val="footnote reference"/>'
+        '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+        '<w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>'),
+    "Hyperlink": (
+        '<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>'
+        '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+        '<w:rPr><w:color w:val="1F5FA8"/><w:u w:val="single"/></w:rPr></w:style>'),
+    "TableText": (
+        '<w:style w:type="paragraph" w:customStyle="1" w:styleId="TableText"><w:name w:val="Table Text"/>'
+        '<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/></w:pPr>'
+        '<w:rPr><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr></w:style>'),
+    "CalloutTitle": (
+        '<w:style w:type="paragraph" w:customStyle="1" w:styleId="CalloutTitle"><w:name w:val="Callout Title"/>'
+        '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="60" w:after="60"/></w:pPr>'
+        '<w:rPr><w:b/><w:caps/><w:color w:val="1B365D"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>'),
+}
+
+
+def ensure_styles(document) -> None:
+    """Add the built-in styles briefings use if the base document lacks them."""
+    styles = document.styles.element
+    have = {s.get(qn("w:styleId")) for s in styles.iterchildren(qn("w:style"))}
+    for style_id, xml in _BUILTIN_STYLES.items():
+        if style_id not in have:
+            styles.append(parse_xml(f'<w:wrap {nsdecls("w")}>{xml}</w:wrap>')[0])
+
+
+def footnotes_part(document) -> XmlPart:
+    """The document's footnotes part, created (with both separators) if missing.
+
+    Any notes already in a reference document are removed; the separators stay.
+    """
+    doc_part = document.part
+    for rel in doc_part.rels.values():
+        if rel.reltype == RT.FOOTNOTES and not rel.is_external:
+            part = rel.target_part
+            if not isinstance(part, XmlPart):  # loaded before registration: re-parse
+                part = XmlPart(part.partname, CT_FOOTNOTES, parse_xml(part.blob), part.package)
+                rel._target = part
+            for note in list(part.element.iterchildren(qn("w:footnote"))):
+                if note.get(qn("w:type")) not in ("separator", "continuationSeparator"):
+                    part.element.remove(note)
+            _ensure_note_settings(document, part)
+            return part
+    part = XmlPart(PackURI("/word/footnotes.xml"), CT_FOOTNOTES, parse_xml(_FOOTNOTES_XML), doc_part.package)
+    doc_part.relate_to(part, RT.FOOTNOTES)
+    _ensure_note_settings(document, part)
+    return part
+
+
+_AFTER_FOOTNOTE_PR = ("endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
+                      "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                      "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+                      "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
+                      "decimalSymbol", "listSeparator")
+
+
+def _ensure_note_settings(document, part: XmlPart) -> None:
+    """settings.xml must name the separator notes, and only ones that exist."""
+    settings = document.settings.element
+    for old in settings.findall(qn("w:footnotePr")):
+        settings.remove(old)
+    ids = [n.get(qn("w:id")) for n in part.element.iterchildren(qn("w:footnote"))
+           if n.get(qn("w:type")) in ("separator", "continuationSeparator")]
+    pr = etree.Element(qn("w:footnotePr"))
+    for i in ids:
+        etree.SubElement(pr, qn("w:footnote")).set(qn("w:id"), i)
+    for name in _AFTER_FOOTNOTE_PR:
+        anchor = settings.find(qn(f"w:{name}"))
+        if anchor is not None:
+            anchor.addprevious(pr)
+            return
+    settings.append(pr)
+
+
+def field_runs(parent, instruction: str, placeholder: str = "1", rpr=None) -> None:
+    """Append a complex field (PAGE, NUMPAGES, TOC ...) as runs to paragraph `parent`."""
+    def run():
+        r = etree.SubElement(parent, qn("w:r"))
+        if rpr is not None:
+            r.append(copy.deepcopy(rpr))
+        return r
+
+    etree.SubElement(run(), qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
+    instr = etree.SubElement(run(), qn("w:instrText"))
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = f" {instruction} "
+    etree.SubElement(run(), qn("w:fldChar")).set(qn("w:fldCharType"), "separate")
+    etree.SubElement(run(), qn("w:t")).text = placeholder
+    etree.SubElement(run(), qn("w:fldChar")).set(qn("w:fldCharType"), "end")
+
+
+def drop_thumbnail(document) -> None:
+    """The default template ships a thumbnail of an empty page; a briefing should not."""
+    pkg_rels = document.part.package.rels
+    for rid, rel in list(pkg_rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del pkg_rels[rid]
+
+
+def set_core_properties(document, *, title: str, subject: str, author: str, keywords: str,
+                        date: dt.date, language: str) -> None:
+    when = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+    props = document.core_properties
+    props.title, props.subject, props.author, props.keywords = title, subject, author, keywords
+    props.last_modified_by, props.revision = author, 1
+    props.created, props.modified = when, when
+    props.language, props.comments, props.category = language, "", "Briefing"
+    if props.last_printed is not None:
+        props.last_printed = when
+
+
+def save_reproducibly(document, out: BinaryIO, date: dt.date) -> None:
+    """Save with every zip entry stamped `date`, so equal input gives equal bytes."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    buffer.seek(0)
+    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename), compresslevel=6)

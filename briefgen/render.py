@@ -1,0 +1,185 @@
+"""Render a project through a Jinja2 template into Markdown.
+
+Escaping is the default: every value printed from data goes through
+:func:`briefgen.mdescape.md_escape` (via ``finalize``) unless the template says
+``|safe``. Undefined names are errors. Citations become footnotes through
+``cite()``; how a note reads comes from the template's ``note`` macro.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen.dates import parse_date
+from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse
+from briefgen.errors import BriefgenError, display_path
+from briefgen.load import Project
+from briefgen.mdescape import md_escape, md_url
+from briefgen.model import CREDIBILITY, RELIABILITY, Citation, Claim, Event, Judgment, BottomLine
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SUFFIX = ".md.j2"
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return Markup("")
+    return Markup(md_escape(value))
+
+
+@dataclass
+class PendingNote:
+    label: str
+    citations: tuple[Citation, ...]
+    quote: bool
+
+
+@dataclass
+class Footnotes:
+    """Collects the notes `cite()` creates while a template renders."""
+
+    project: Project
+    notes: list[PendingNote] = field(default_factory=list)
+
+    def cite(self, item: Any, quote: bool = False, each: bool = False) -> Markup:
+        """Footnote reference(s) for an event, claim, judgment or list of them."""
+        citations = self._citations(item)
+        if not citations:
+            raise ValueError(f"cite(): {type(item).__name__} has nothing to cite")
+        groups = [(c,) for c in citations] if each else [tuple(citations)]
+        refs = []
+        for group in groups:
+            label = f"n{len(self.notes) + 1}"
+            self.notes.append(PendingNote(label, group, quote))
+            refs.append(f"[^{label}]")
+        return Markup("".join(refs))
+
+    def _citations(self, item: Any) -> list[Citation]:
+        if isinstance(item, (ClaimView,)):
+            item = item.claim
+        if isinstance(item, DatedEvent):
+            item = item.event
+        if isinstance(item, (Claim, Event)):
+            return list(item.citations)
+        if isinstance(item, Citation):
+            return [item]
+        if isinstance(item, (Judgment, BottomLine)):
+            lookup = {**self.project.events_by_id, **self.project.claims_by_id}
+            return _unique(c for ref in item.basis for c in lookup[ref].citations)
+        if isinstance(item, (list, tuple)):
+            return _unique(c for x in item for c in self._citations(x))
+        raise ValueError(f"cite() cannot cite a {type(item).__name__}")
+
+
+def _unique(cits: Iterable[Citation]) -> list[Citation]:
+    seen, out = set(), []
+    for c in cits:
+        key = (c.source, c.locator, c.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def timeline_figure(events: Iterable[DatedEvent], caption: str = "") -> Markup:
+    """A fenced ``timeline`` block the parser turns into a drawn figure."""
+    items = [{
+        "label": e.event.title, "lo": e.span.lo.isoformat() if e.span.lo else None,
+        "hi": e.span.hi.isoformat() if e.span.hi else None, "precision": e.span.precision,
+        "approximate": e.span.approximate, "kind": e.event.kind, "display": e.span.display(),
+    } for e in events]
+    payload = json.dumps({"caption": caption, "items": items}, ensure_ascii=False, sort_keys=True)
+    return Markup(f"\n```timeline\n{payload}\n```\n")
+
+
+def grade(source: Any, claim: Any = None) -> str:
+    """Admiralty grade: source reliability letter plus claim credibility digit, e.g. 'C2'."""
+    letter = getattr(source, "reliability", "F")
+    if isinstance(claim, ClaimView):
+        claim = claim.claim
+    digit = getattr(claim, "credibility", None) if claim is not None else None
+    return f"{letter}{digit or ''}"
+
+
+def make_environment(search_path: list[Path]) -> jinja2.Environment:
+    """The Jinja2 environment: Markdown-escaping by default, strict about undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+        autoescape=True, finalize=_finalize, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["url"] = lambda v: Markup(md_url(v))
+    env.filters["md"] = lambda v: Markup(md_escape(v))
+    env.filters["longdate"] = lambda d: f"{d.day} {d.strftime('%B')} {d.year}"
+    env.filters["edtf"] = lambda v: parse_date(v).display()
+    env.filters["humanize"] = lambda key: str(key).replace("_", " ").replace("-", " ").replace(".", " – ")
+    env.globals.update(RELIABILITY=RELIABILITY, CREDIBILITY=CREDIBILITY, grade=grade,
+                       timeline_figure=timeline_figure)
+    return env
+
+
+def template_dirs(project: Project) -> list[Path]:
+    own = project.root / "templates"
+    return ([own] if own.is_dir() else []) + [BUILTIN_TEMPLATES]
+
+
+def render(project: Project, audience: str, build_date: dt.date,
+           analysis: Analysis | None = None) -> str:
+    """The briefing for `audience` as Markdown text."""
+    analysis = analysis or analyse(project)
+    env = make_environment(template_dirs(project))
+    name = audience + SUFFIX
+    try:
+        template = env.get_template(name)
+    except jinja2.TemplateNotFound:
+        known = sorted({p.name.removesuffix(SUFFIX) for d in template_dirs(project) for p in d.glob("*" + SUFFIX)
+                        if not p.name.startswith("_")})
+        raise BriefgenError.one(f"no template for audience '{audience}'",
+                                hint="known audiences: " + ", ".join(known), kind="usage") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(exc) from None
+    notes = Footnotes(project)
+    context = {
+        "project": project, "config": project.config, "analysis": analysis,
+        "events": analysis.events, "claims": analysis.claims, "disputes": analysis.disputes,
+        "sources": project.sources, "judgments": project.judgments, "bottom_line": project.bottom_line,
+        "audience": audience, "build_date": build_date, "as_of": project.config.as_of or build_date,
+        "cite": notes.cite, "footnotes": notes,
+    }
+    try:
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(exc) from None
+    except (jinja2.UndefinedError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise _runtime_error(exc) from None
+
+
+def _template_error(exc: jinja2.TemplateSyntaxError) -> BriefgenError:
+    where = display_path(exc.filename) if exc.filename else exc.name
+    return BriefgenError.one(f"template syntax error: {exc.message}", file=where, line=exc.lineno,
+                             hint="fix the template tag on this line", kind="template")
+
+
+def _runtime_error(exc: Exception) -> BriefgenError:
+    """Locate a render-time error in the template from the traceback frames."""
+    file, line = None, None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith(SUFFIX) or "/templates/" in code.co_filename:
+            file, line = code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    msg = str(exc).replace("'briefgen.", "'")
+    hint = "check the spelling of the name; the template context lists what exists" \
+        if isinstance(exc, jinja2.UndefinedError) else None
+    return BriefgenError.one(f"template error: {msg}", file=display_path(file) if file else None, line=line,
+                             hint=hint, kind="template")
