@@ -170,8 +170,11 @@ def parse_date(value: object) -> Span:
     if "/" not in text:
         return _point(text)
     left, _, right = text.partition("/")
-    lo = None if left in ("..", "") else _point(left)
-    hi = None if right in ("..", "") else _point(right)
+    try:
+        lo = None if left in ("..", "") else _point(left)
+        hi = None if right in ("..", "") else _point(right)
+    except DateError as exc:
+        raise DateError(f"in the range '{text}': {exc}") from None
     if lo is None and hi is None:
         raise DateError(f"'{text}' is open at both ends; give at least one date")
     if lo and hi and hi.hi < lo.lo:

@@ -118,10 +118,13 @@ def _validate(doc: YamlDoc, cls: type[BaseModel], problems: list[Problem]) -> Ba
 def _explain(doc: YamlDoc, cls: type[BaseModel], exc: ValidationError) -> list[Problem]:
     grouped: dict[tuple, list[dict]] = {}
     for err in exc.errors(include_url=False):
-        path = _data_path(doc.data, err["loc"])
+        path = _data_path(doc.data, err["loc"], err["type"] in ("missing", "extra_forbidden"))
         grouped.setdefault(path, []).append(err)
     out = []
     for path, errs in grouped.items():
+        deeper = any(len(p) > len(path) and p[:len(path)] == path for p in grouped)
+        if deeper and all(e["type"].endswith("_type") for e in errs):
+            continue  # a union branch that did not apply; the deeper error explains
         specific = [e for e in errs if not e["type"].endswith("_type") and e["type"] != "union_tag_invalid"]
         for err in _dedupe(specific or errs[:1]):
             out.append(_problem(doc, cls, path, err))
@@ -137,7 +140,7 @@ def _dedupe(errs: list[dict]) -> list[dict]:
     return out
 
 
-def _data_path(data: Any, loc: tuple) -> tuple:
+def _data_path(data: Any, loc: tuple, key_error: bool) -> tuple:
     """Keep the steps of a pydantic `loc` that index into the YAML data itself."""
     path, node = [], data
     for step in loc:
@@ -147,14 +150,9 @@ def _data_path(data: Any, loc: tuple) -> tuple:
         elif isinstance(node, list) and isinstance(step, int) and step < len(node):
             node = node[step]
             path.append(step)
-        elif isinstance(node, dict) and isinstance(step, str) and not _is_branch(step):
-            path.append(step)  # a missing or unknown key
-            break
+        elif key_error and step == loc[-1] and isinstance(node, dict):
+            path.append(step)  # the missing or unknown key itself
     return tuple(path)
-
-
-def _is_branch(step: str) -> bool:
-    return "[" in step or step in ("str", "int", "float", "RelativeDate", "function-after", "function-before")
 
 
 def _problem(doc: YamlDoc, cls: type[BaseModel], path: tuple, err: dict) -> Problem:
@@ -179,8 +177,33 @@ def _problem(doc: YamlDoc, cls: type[BaseModel], path: tuple, err: dict) -> Prob
         return Problem("must not be empty", **where, hint=f"add at least one entry to '{key}'")
     if kind == "string_too_short":
         return Problem("must not be empty", **where, hint="write the text, or remove the field if optional")
+    if kind in _EXPECTED:
+        return Problem(f"expected {_EXPECTED[kind]}, got {_kind_of(err.get('input'))}", **where)
     text = msg.removeprefix("Value error, ")
     return Problem(text, **where)
+
+
+_EXPECTED = {
+    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
+    "bool_parsing": "true or false", "list_type": "a list (lines starting with '- ')",
+    "dict_type": "a mapping (lines of `field: value`)", "model_type": "a mapping (lines of `field: value`)",
+    "model_attributes_type": "a mapping (lines of `field: value`)",
+}
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return _shown(value)
 
 
 def _shown(value: Any) -> str:
@@ -230,11 +253,13 @@ def _cross_check(models: dict[str, Any], docs: dict[str, YamlDoc], project: Proj
     sources = ids.get("sources", {})
     entries = {**ids.get("events", {}), **ids.get("claims", {})}
 
+    nouns = {"sources.yaml": "source", "events.yaml": "event", "claims.yaml or events.yaml": "claim or event"}
+
     def check(ref: str, known: dict, doc: YamlDoc, path: tuple, what: str, file_ok: bool) -> None:
         if file_ok and ref not in known:
             close = difflib.get_close_matches(ref, list(known), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else f"add it to {what}, or fix the id"
-            problems.append(Problem(f"unknown {what.split('.')[0].rstrip('s')} id '{ref}'",
+            problems.append(Problem(f"unknown {nouns[what]} id '{ref}'",
                                     file=doc.file, line=doc.line(path), field=dotted(path), hint=hint))
 
     for fname, listkey in (("events.yaml", "events"), ("claims.yaml", "claims")):
@@ -323,6 +348,7 @@ def resolve_dates(events: list[Event], doc: YamlDoc | None = None) -> tuple[dict
     by_id = {e.id: (i, e) for i, e in enumerate(events)}
     spans: dict[str, Span] = {}
     problems: list[Problem] = []
+    loops: set[frozenset] = set()
 
     def where(i: int) -> dict:
         path = ("events", i, "date")
@@ -336,10 +362,12 @@ def resolve_dates(events: list[Event], doc: YamlDoc | None = None) -> tuple[dict
             spans[eid] = parse_date(ev.date)
             return spans[eid]
         ref = ev.date.relative_to
-        if ref in trail:
-            loop = " -> ".join(trail[trail.index(ref):] + (ref,))
-            problems.append(Problem(f"relative dates form a loop: {loop}", **where(i),
-                                    hint="give one of these events an absolute date"))
+        if ref in trail or ref == eid:
+            cycle = (trail[trail.index(ref):] if ref in trail else ()) + (eid, ref)
+            if frozenset(cycle) not in loops:
+                loops.add(frozenset(cycle))
+                problems.append(Problem(f"relative dates form a loop: {' -> '.join(cycle)}", **where(i),
+                                        hint="give one of these events an absolute date"))
             return None
         if ref not in by_id:
             return None  # reported as an unknown id

@@ -150,11 +150,14 @@ def load_yaml(path: Path, *, label: str | None = None) -> YamlDoc:
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, name: str) -> BriefgenError:
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark else None
     problem = (exc.problem or "syntax error").strip()
+    mark = exc.problem_mark or exc.context_mark
+    if "end of stream" in problem and exc.context_mark is not None:
+        mark = exc.context_mark  # an unclosed quote or bracket: point where it opened
+        problem = f"{exc.context}: {problem}" if exc.context else problem
+    line = mark.line + 1 if mark else None
     hint = "check indentation, colons and quotes on this line or the one before"
-    if "\t" in problem or "tab" in problem:
+    if "'\\t'" in problem or "tab" in problem:
         problem = "a tab character is used for indentation"
         hint = "YAML indents with spaces only; replace the tab with spaces"
     return BriefgenError.one(f"YAML syntax error: {problem}", file=name, line=line, hint=hint)

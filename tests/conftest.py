@@ -1,0 +1,49 @@
+"""Shared helpers: run the real CLI, copy fixture projects."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+MINI = TESTS / "data" / "mini"
+SEEDS = ROOT / "seeds"
+REGEN = os.environ.get("BRIEFGEN_REGEN") == "1"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> Result:
+    """Run `python -m briefgen ARGS` as a user would, in `cwd`."""
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    full_env.pop("BRIEFGEN_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh copy of the hand-made mini project."""
+    dest = tmp_path / "mini"
+    shutil.copytree(MINI, dest)
+    return dest
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed; .ci/run installs it (see README)")
+    return path

@@ -1,0 +1,56 @@
+"""Bad input, case by case: each folder in tests/cases/validate overlays the mini project.
+
+A case folder holds replacement data files, files named `+NAME` whose text is appended
+to the project's NAME (to add one bad entry to a valid list), a file DELETE listing
+files to remove, and expected.txt: the exit code, then the exact stderr. BRIEFGEN_REGEN=1 rewrites
+expected.txt from the current output (review the diff before committing).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REGEN, TESTS, run_cli
+
+CASES = sorted(p for p in (TESTS / "cases" / "validate").iterdir() if p.is_dir())
+
+
+def overlay(case: Path, project: Path) -> None:
+    for f in case.iterdir():
+        if f.name == "expected.txt":
+            continue
+        if f.name.startswith("+"):
+            target = project / f.name[1:]
+            target.write_text(target.read_text(encoding="utf-8") + f.read_text(encoding="utf-8"), encoding="utf-8")
+            continue
+        if f.name == "DELETE":
+            for name in f.read_text().split():
+                (project / name).unlink()
+            continue
+        shutil.copy(f, project / f.name)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_is_reported_exactly(case: Path, mini: Path) -> None:
+    overlay(case, mini)
+    result = run_cli("validate", "mini", cwd=mini.parent)
+    actual = f"exit {result.code}\n{result.err}"
+    expected_file = case / "expected.txt"
+    if REGEN or not expected_file.exists():
+        expected_file.write_text(actual, encoding="utf-8")
+    assert "Traceback" not in result.err
+    assert result.code != 0
+    assert result.out == ""
+    assert actual == expected_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_build_writes_nothing(case: Path, mini: Path) -> None:
+    overlay(case, mini)
+    out = mini.parent / "out"
+    result = run_cli("build", "mini", "--out", str(out), cwd=mini.parent)
+    assert result.code != 0 and "Traceback" not in result.err
+    assert not out.exists() or not any(out.iterdir())
