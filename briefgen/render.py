@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -178,7 +179,7 @@ def _runtime_error(exc: Exception) -> BriefgenError:
         if code.co_filename.endswith(SUFFIX) or "/templates/" in code.co_filename:
             file, line = code.co_filename, tb.tb_lineno
         tb = tb.tb_next
-    msg = str(exc).replace("'briefgen.", "'")
+    msg = re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc))
     hint = "check the spelling of the name; the template context lists what exists" \
         if isinstance(exc, jinja2.UndefinedError) else None
     return BriefgenError.one(f"template error: {msg}", file=display_path(file) if file else None, line=line,
