@@ -31,6 +31,11 @@ err = Console(stderr=True, highlight=False)
 ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds briefgen.yaml).", show_default=True)]
 
 
+def say(text: str) -> None:
+    """One plain line to stdout, never wrapped or styled."""
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def _fail(exc: BriefgenError) -> None:
     n = len(exc.problems)
     if n > 1:
@@ -61,7 +66,7 @@ def handled(fn: Callable) -> Callable:
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"briefgen {__version__}")
+        say(f"briefgen {__version__}")
         raise typer.Exit()
 
 
@@ -82,9 +87,9 @@ def validate(project_dir: ProjectDir = Path(".")) -> None:
 
     project = load_project(project_dir)
     n_cit = sum(len(x.citations) for x in [*project.events, *project.claims])
-    out.print(
+    say(
         f"{display_path(project_dir)}: OK: {len(project.sources)} sources, {len(project.events)} events, "
-        f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations", markup=False)
+        f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations")
 
 
 SCHEMA_NAMES = {"config": "briefgen.yaml", "sources": "sources.yaml", "events": "events.yaml",
@@ -113,7 +118,7 @@ def schema(
         out_dir.mkdir(parents=True, exist_ok=True)
         for key, fname in SCHEMA_NAMES.items():
             (out_dir / f"{key}.schema.json").write_text(build(fname), encoding="utf-8")
-        out.print(f"wrote {len(SCHEMA_NAMES)} schemas to {display_path(out_dir)}", markup=False)
+        say(f"wrote {len(SCHEMA_NAMES)} schemas to {display_path(out_dir)}")
         return
     if name not in SCHEMA_NAMES:
         raise BriefgenError.one(
@@ -226,7 +231,60 @@ def build(
         raise BriefgenError.one(str(exc), field="--date", kind="usage") from None
     written = run_build(BuildRequest(project_dir, audience, formats, out_dir, build_date, reference_docx))
     for path in written:
-        out.print(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)", markup=False)
+        say(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
+
+
+@app.command()
+@handled
+def check(
+    project_dir: ProjectDir = Path("."),
+    texts: Annotated[Optional[Path], typer.Option(help="Folder of source texts (files named by source id or by their fulltext name).")] = None,
+    require_text: Annotated[bool, typer.Option("--require-text", help="Fail if any source has no text to check against.")] = False,
+) -> None:
+    """Check every quote verbatim against its source's full text, and its locator.
+
+    Whitespace, curly versus straight quotes and dash variants are forgiven; anything
+    else is a mismatch, shown with the closest passage in the source.
+
+    Example: briefgen check seeds --texts ../shared/seeds
+    """
+    from collections import Counter
+
+    from briefgen.check import check_quotes
+    from briefgen.errors import Problem
+    from briefgen.load import load_project
+
+    project = load_project(project_dir)
+    if texts is not None and not texts.is_dir():
+        raise BriefgenError.one("not a folder", file=display_path(texts), field="--texts", kind="usage")
+    results = check_quotes(project, texts)
+    counts = Counter(r.status for r in results)
+    problems = []
+    for r in results:
+        if r.ok or (r.status == "unchecked" and not require_text):
+            continue
+        fname = "events.yaml" if r.owner in project.events_by_id else "claims.yaml"
+        key = fname.removesuffix(".yaml")
+        index = next(i for i, x in enumerate(getattr(project, key)) if x.id == r.owner)
+        file, line = project.locate(fname, key, index, "citations", r.index, "quote")
+        if r.status == "missing":
+            closest = f"closest in para. {r.paragraph}: \"{r.closest}\"" if r.closest else "nothing similar in the text"
+            problems.append(Problem(f"quote not found in {r.citation.source}", file=file, line=line,
+                                    field=f"{r.owner} citation {r.index + 1}", hint=closest))
+        else:
+            problems.append(Problem(r.note or r.status, file=file, line=line,
+                                    field=f"{r.owner} citation {r.index + 1}"))
+    unchecked = sorted({r.citation.source for r in results if r.status == "unchecked"})
+    summary = (f"{len(results)} quotes: {counts['found'] + counts['found-normalised']} found "
+               f"({counts['found-normalised']} after normalising quotes, dashes or spaces), "
+               f"{counts['missing']} missing, {counts['wrong-locator']} with a wrong locator, "
+               f"{counts['no-locator']} without a locator, {counts['unchecked']} unchecked")
+    say(summary)
+    if unchecked:
+        say("unchecked (no full text): " + ", ".join(unchecked) +
+            " (give --texts DIR or a fulltext path in sources.yaml)")
+    if problems:
+        raise BriefgenError(problems)
 
 
 def main() -> None:

@@ -37,6 +37,12 @@ class Project:
     judgments: list[Judgment] = field(default_factory=list)
     bottom_line: BottomLine | None = None
     spans: dict[str, Span] = field(default_factory=dict)
+    docs: dict[str, YamlDoc] = field(default_factory=dict, repr=False)
+
+    def locate(self, file: str, *path: str | int) -> tuple[str, int | None]:
+        """(file as shown to the user, line) of a value, for messages after loading."""
+        doc = self.docs.get(file)
+        return (doc.file, doc.line(tuple(path))) if doc else (file, None)
 
     @property
     def events_by_id(self) -> dict[str, Event]:
@@ -76,6 +82,8 @@ def load_project(root: Path | str) -> Project:
         if model is not None:
             models[name] = model
     project = _assemble(root, models)
+    if project is not None:
+        project.docs = docs
     if project is not None or models:
         problems.extend(_cross_check(models, docs, project))
     if problems:
