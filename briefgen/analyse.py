@@ -15,9 +15,10 @@ Status rules (first that applies):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, replace
 
-from briefgen.dates import Span
+from briefgen.dates import Span, parse_date
 from briefgen.load import Project
 from briefgen.model import Claim, Event, Source
 
@@ -65,6 +66,39 @@ class Analysis:
     @property
     def claims_by_id(self) -> dict[str, ClaimView]:
         return {c.claim.id: c for c in self.claims}
+
+
+def as_of(project: Project, day: dt.date) -> Project:
+    """The project as it stood on `day`: only what was known then.
+
+    A source counts if it was issued by `day` (undated sources are assumed known). A
+    citation counts if its source does. An event counts if it was known by `day`
+    (``known_from``, else the start of its date) and keeps a citation; a claim counts if
+    its ``as_of`` (if any) is not after `day` and it keeps a citation. Judgments and the
+    bottom line drop out if anything they rest on does.
+    """
+    def known(text: str | None) -> bool:
+        return text is None or parse_date(text).contains_or_before(day)
+
+    sources = {k: s for k, s in project.sources.items() if known(s.issued)}
+
+    def trimmed(item):
+        kept = [c for c in item.citations if c.source in sources]
+        return item.model_copy(update={"citations": kept}) if kept else None
+
+    events = []
+    for e in project.events:
+        when = parse_date(e.known_from) if e.known_from else project.spans[e.id]
+        if when.contains_or_before(day) and (kept := trimmed(e)) is not None:
+            events.append(kept)
+    claims = [k for c in project.claims if known(c.as_of) and (k := trimmed(c)) is not None]
+    present = {x.id for x in [*events, *claims]}
+    judgments = [j for j in project.judgments if set(j.basis) <= present]
+    bottom = project.bottom_line if project.bottom_line and set(project.bottom_line.basis) <= present else None
+    config = project.config.model_copy(update={"as_of": day})
+    return replace(project, config=config, sources=sources, events=events, claims=claims,
+                   judgments=judgments, bottom_line=bottom,
+                   spans={e.id: project.spans[e.id] for e in events})
 
 
 def chronology(project: Project) -> list[DatedEvent]:

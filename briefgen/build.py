@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.analyse import analyse
+from briefgen.analyse import analyse, as_of
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
 from briefgen.parse import parse
@@ -31,6 +31,7 @@ class BuildRequest:
     out_dir: Path = Path("out")
     build_date: dt.date | None = None
     reference_docx: Path | None = None
+    as_of: dt.date | None = None
 
 
 def default_build_date(project: Project) -> dt.date:
@@ -59,6 +60,8 @@ def document_for(project: Project, audience: str, build_date: dt.date) -> Docume
 def build(req: BuildRequest) -> list[Path]:
     """Build one audience in each requested format; return the files written."""
     project = load_project(req.project_dir)
+    if req.as_of is not None:
+        project = as_of(project, req.as_of)
     audience = req.audience or project.config.audience
     formats = req.formats or tuple(project.config.formats)
     for fmt in formats:
@@ -66,7 +69,7 @@ def build(req: BuildRequest) -> list[Path]:
     if req.reference_docx is not None and not req.reference_docx.is_file():
         raise BriefgenError.one("reference document not found", file=display_path(req.reference_docx),
                                 field="--reference-docx", hint="give the path of an existing .docx", kind="usage")
-    doc = document_for(project, audience, req.build_date or default_build_date(project))
+    doc = document_for(project, audience, req.build_date or req.as_of or default_build_date(project))
     out_dir = _prepare_out_dir(req.out_dir)
     staged: list[tuple[Path, Path]] = []
     try:
@@ -98,25 +101,39 @@ def _prepare_out_dir(out_dir: Path) -> Path:
     return out_dir
 
 
-def _stage(module, fmt: str, doc: Document, target: Path, req: BuildRequest) -> Path:
+def atomic_write(target: Path, write, what: str) -> Path:
+    """Call `write(fh)` on a temporary file beside `target`; return the temporary path.
+
+    The caller moves it into place (``os.replace``) once everything it builds is ready.
+    """
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            if fmt == "docx" and req.reference_docx is not None:
-                module.write(doc, fh, reference=req.reference_docx)
-            else:
-                module.write(doc, fh)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise BriefgenError.one(f"cannot write {fmt}: {exc.strerror}", file=display_path(target),
+        raise BriefgenError.one(f"cannot write {what}: {exc.strerror}", file=display_path(target),
                                 hint="check free disk space and permissions", kind="output") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def write_file(target: Path, write, what: str) -> Path:
+    """Write one file atomically: complete or not at all."""
+    _prepare_out_dir(target.parent)
+    os.replace(atomic_write(target, write, what), target)
+    return target
+
+
+def _stage(module, fmt: str, doc: Document, target: Path, req: BuildRequest) -> Path:
+    if fmt == "docx" and req.reference_docx is not None:
+        return atomic_write(target, lambda fh: module.write(doc, fh, reference=req.reference_docx), fmt)
+    return atomic_write(target, lambda fh: module.write(doc, fh), fmt)
 
 
 __all__ = ["FORMATS", "BuildRequest", "build", "document_for"]

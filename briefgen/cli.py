@@ -29,6 +29,28 @@ out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
 ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds briefgen.yaml).", show_default=True)]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Only what was known on this day (YYYY-MM-DD).")]
+
+
+def _day_option(value: str | None, name: str):
+    from briefgen.dates import DateError, parse_day
+
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except DateError as exc:
+        raise BriefgenError.one(str(exc), field=name, kind="usage") from None
+
+
+def _load(project_dir: Path, as_of_text: str | None):
+    """Load a project, cut to what was known on --as-of if given."""
+    from briefgen.analyse import as_of
+    from briefgen.load import load_project
+
+    project = load_project(project_dir)
+    day = _day_option(as_of_text, "--as-of")
+    return as_of(project, day) if day else project
 
 
 def say(text: str) -> None:
@@ -136,15 +158,15 @@ def _dump(data: object) -> None:
 def timeline(
     project_dir: ProjectDir = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_of_day: AsOf = None,
 ) -> None:
     """Print the chronology in date order, each date at its real precision.
 
     Example: briefgen timeline seeds --json
     """
     from briefgen.analyse import chronology
-    from briefgen.load import load_project
 
-    project = load_project(project_dir)
+    project = _load(project_dir, as_of_day)
     events = chronology(project)
     if as_json:
         _dump([{**d.event.model_dump(mode="json", by_alias=True, exclude_none=True),
@@ -172,20 +194,20 @@ def claims(
     source: Annotated[Optional[str], typer.Option(help="Only claims citing this source id.")] = None,
     status: Annotated[Optional[str], typer.Option(help="disputed, vendor-only, corroborated or single-source.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_of_day: AsOf = None,
 ) -> None:
     """Print the claims register with each claim's status, filtered as asked.
 
     Example: briefgen claims seeds --status disputed
     """
     from briefgen.analyse import STATUSES, analyse
-    from briefgen.load import load_project
 
     if status and status not in STATUSES:
         raise BriefgenError.one(f"unknown status {status!r}", hint="use one of: " + ", ".join(STATUSES), kind="usage")
     kinds = ("figure", "forecast", "assertion", "reported-fact")
     if kind and kind not in kinds:
         raise BriefgenError.one(f"unknown kind {kind!r}", hint="use one of: " + ", ".join(kinds), kind="usage")
-    analysis = analyse(load_project(project_dir))
+    analysis = analyse(_load(project_dir, as_of_day))
     rows = [v for v in analysis.claims
             if (not kind or v.claim.kind == kind)
             and (not subject or v.claim.subject.startswith(subject))
@@ -216,20 +238,17 @@ def build(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("out"),
     date: Annotated[Optional[str], typer.Option(help="Build date YYYY-MM-DD (document dates; default: SOURCE_DATE_EPOCH, else the project's as_of, else today).")] = None,
     reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")] = None,
+    as_of_day: AsOf = None,
 ) -> None:
     """Build a briefing as .docx and/or .pdf with footnoted sources.
 
     Example: briefgen build seeds --format docx,pdf --out out
     """
     from briefgen.build import BuildRequest, build as run_build
-    from briefgen.dates import DateError, parse_day
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
-    try:
-        build_date = parse_day(date) if date else None
-    except DateError as exc:
-        raise BriefgenError.one(str(exc), field="--date", kind="usage") from None
-    written = run_build(BuildRequest(project_dir, audience, formats, out_dir, build_date, reference_docx))
+    written = run_build(BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
+                                     reference_docx, _day_option(as_of_day, "--as-of")))
     for path in written:
         say(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
 
@@ -285,6 +304,35 @@ def check(
             " (give --texts DIR or a fulltext path in sources.yaml)")
     if problems:
         raise BriefgenError(problems)
+
+
+@app.command()
+@handled
+def export(
+    project_dir: ProjectDir = Path("."),
+    out_file: Annotated[Path, typer.Option("--out", help="File to write: .csv or .xlsx.")] = Path("out/claims.csv"),
+    as_of_day: AsOf = None,
+) -> None:
+    """Export the claims register (with status and sources) as CSV or XLSX.
+
+    Example: briefgen export seeds --out out/claims.xlsx
+    """
+    from briefgen.analyse import analyse
+    from briefgen.build import default_build_date, write_file
+    from briefgen.export import register_rows, write_csv, write_xlsx
+
+    project = _load(project_dir, as_of_day)
+    rows = register_rows(project, analyse(project))
+    suffix = out_file.suffix.lower()
+    if suffix == ".csv":
+        write_file(out_file, lambda fh: write_csv(rows, fh), "csv")
+    elif suffix == ".xlsx":
+        date = default_build_date(project)
+        write_file(out_file, lambda fh: write_xlsx(rows, fh, project.config.title, date), "xlsx")
+    else:
+        raise BriefgenError.one(f"cannot export to '{suffix or out_file.name}'", field="--out",
+                                hint="name a .csv or .xlsx file", kind="usage")
+    say(f"wrote {display_path(out_file)} ({len(rows)} claims)")
 
 
 def main() -> None:

@@ -167,6 +167,8 @@ class Event(Strict):
     actors: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     significance: Literal["low", "medium", "high"] = "medium"
+    known_from: EdtfDate | None = Field(None, description=(
+        "When this became known, if not on its date (a target announced years before it is due)."))
     citations: list[Citation] = Field(min_length=1, description="At least one source for the event.")
     note: str | None = None
 
@@ -174,6 +176,8 @@ class Event(Strict):
     @classmethod
     def _date(cls, value: Any) -> Any:
         return value if isinstance(value, dict) else _edtf(value)
+
+    _known = field_validator("known_from", mode="before")(classmethod(lambda cls, v: None if v is None else _edtf(v)))
 
 
 class Claim(Strict):

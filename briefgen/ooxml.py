@@ -161,6 +161,14 @@ def save_reproducibly(document, out: BinaryIO, date: dt.date) -> None:
     """Save with every zip entry stamped `date`, so equal input gives equal bytes."""
     buffer = io.BytesIO()
     document.save(buffer)
+    restamp_zip(buffer, out, date)
+
+
+def restamp_zip(buffer: BinaryIO, out: BinaryIO, date: dt.date, fix=None) -> None:
+    """Copy an OOXML zip with fixed entry times and attributes (any Office file).
+
+    `fix(name, data) -> data`, if given, may rewrite an entry (a timestamp inside it).
+    """
     buffer.seek(0)
     stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -168,4 +176,5 @@ def save_reproducibly(document, out: BinaryIO, date: dt.date) -> None:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename), compresslevel=6)
+            data = src.read(info.filename)
+            dst.writestr(entry, fix(info.filename, data) if fix else data, compresslevel=6)

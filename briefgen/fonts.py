@@ -1,0 +1,128 @@
+"""The fonts briefgen ships and embeds, shared by the PDF writer and the figure painters.
+
+Six TrueType files live in ``briefgen/data/fonts`` (licences beside them): DejaVu Sans in
+four faces for Latin, Greek and Cyrillic, DejaVu Sans Mono for code, and Droid Sans
+Fallback for Chinese, Japanese and Korean. A font is known here by its *role*:
+``regular``, ``bold``, ``italic``, ``bolditalic``, ``mono`` or ``cjk``.
+
+Text is split into runs by script (:func:`runs`): CJK characters are drawn with the
+``cjk`` font, everything else with the requested role. Registration with reportlab is
+lazy and happens once per process; the CJK font (3.4 MB) is parsed only when some text
+needs it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
+
+FILES = {
+    "regular": "DejaVuSans.ttf",
+    "bold": "DejaVuSans-Bold.ttf",
+    "italic": "DejaVuSans-Oblique.ttf",
+    "bolditalic": "DejaVuSans-BoldOblique.ttf",
+    "mono": "DejaVuSansMono.ttf",
+    "cjk": "DroidSansFallback.ttf",
+}
+ROLES = tuple(FILES)
+
+#: reportlab names; ``FAMILY`` maps <b>/<i> in paragraphs to the four DejaVu faces.
+RL_NAMES = {
+    "regular": "BriefSans",
+    "bold": "BriefSans-Bold",
+    "italic": "BriefSans-Italic",
+    "bolditalic": "BriefSans-BoldItalic",
+    "mono": "BriefMono",
+    "cjk": "BriefCJK",
+}
+FAMILY = RL_NAMES["regular"]
+MONO = RL_NAMES["mono"]
+CJK = RL_NAMES["cjk"]
+
+# Scripts DejaVu lacks and Droid Sans Fallback has: Hangul Jamo, CJK radicals to CJK
+# Unified Ideographs (with kana, bopomofo and CJK punctuation), Hangul syllables, CJK
+# compatibility ideographs, vertical and compatibility forms, full/half-width forms,
+# and the supplementary ideographic planes.
+_CJK_CLASS = ("\u1100-\u11ff\u2e80-\u2fdf\u2ff0-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
+              "\uac00-\ud7ff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef"
+              "\U00020000-\U0003ffff")
+CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+_SPLIT = re.compile(f"([{_CJK_CLASS}]+)")
+
+
+def font_path(role: str) -> Path:
+    """The vendored file for `role`."""
+    return FONT_DIR / FILES[role]
+
+
+def has_cjk(text: str) -> bool:
+    """Whether `text` holds any character drawn with the CJK font."""
+    return not text.isascii() and CJK_RUN.search(text) is not None
+
+
+def runs(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (run, is_cjk) pieces, in order; empty pieces dropped."""
+    if text.isascii():
+        return [(text, False)] if text else []
+    return [(part, i % 2 == 1) for i, part in enumerate(_SPLIT.split(text)) if part]
+
+
+# --- reportlab -----------------------------------------------------------------------
+
+_registered: set[str] = set()
+
+
+def register(*roles: str) -> None:
+    """Register the given roles (default: all but ``cjk``) with reportlab, once."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for role in roles or ("regular", "bold", "italic", "bolditalic", "mono"):
+        if role in _registered:
+            continue
+        pdfmetrics.registerFont(TTFont(RL_NAMES[role], str(font_path(role))))
+        _registered.add(role)
+        if role == "mono":
+            for bold in (0, 1):
+                for italic in (0, 1):
+                    addMapping(MONO, bold, italic, MONO)
+        elif role == "cjk":
+            for bold in (0, 1):
+                for italic in (0, 1):
+                    addMapping(CJK, bold, italic, CJK)
+    if {"regular", "bold", "italic", "bolditalic"} <= _registered and "family" not in _registered:
+        pdfmetrics.registerFontFamily(FAMILY, normal=RL_NAMES["regular"], bold=RL_NAMES["bold"],
+                                      italic=RL_NAMES["italic"], boldItalic=RL_NAMES["bolditalic"])
+        _registered.add("family")
+
+
+def reportlab_name(role: str) -> str:
+    """The registered reportlab font name for `role` (registering it if needed)."""
+    if role not in _registered:
+        register(role)
+    return RL_NAMES[role]
+
+
+def text_width(text: str, role: str, size: float) -> float:
+    """Width in points of `text` set in `role` at `size`, CJK runs in the CJK font."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    total = 0.0
+    for part, cjk in runs(text):
+        total += stringWidth(part, reportlab_name("cjk" if cjk else role), size)
+    return total
+
+
+# --- Pillow --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def pil_font(role: str, size_px: float):
+    """A Pillow FreeType font for `role` at `size_px` pixels."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(font_path(role)), size_px)
