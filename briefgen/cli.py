@@ -335,5 +335,41 @@ def export(
     say(f"wrote {display_path(out_file)} ({len(rows)} claims)")
 
 
+@app.command("diff")
+@handled
+def diff_cmd(
+    old: Annotated[str, typer.Argument(help="Earlier version: a folder, or REV:PATH (e.g. HEAD~1:seeds).")],
+    new: Annotated[str, typer.Argument(help="Later version: a folder, or REV:PATH.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show new, removed and changed events and claims, and claims whose status changed.
+
+    Example: briefgen diff HEAD~1:seeds seeds
+    """
+    import dataclasses
+
+    from briefgen.diff import diff, load_version
+
+    result = diff(load_version(old), load_version(new), old, new)
+    if as_json:
+        _dump(dataclasses.asdict(result))
+        return
+    if result.empty:
+        say(f"no changes between {old} and {new}")
+        return
+    sections = (("New events", result.events_added), ("Removed events", result.events_removed),
+                ("Changed events", result.events_changed), ("New claims", result.claims_added),
+                ("Removed claims", result.claims_removed), ("Changed claims", result.claims_changed),
+                ("Status changes", result.status_changed))
+    for title, changes in sections:
+        if not changes:
+            continue
+        say(f"{title} ({len(changes)}):")
+        for c in changes:
+            extra = f" [{', '.join(c.fields)}]" if c.fields else ""
+            status = f" {c.old_status} -> {c.new_status}" if c.old_status else ""
+            say(f"  {c.id}: {c.title}{extra}{status}")
+
+
 def main() -> None:
     app()

@@ -1,0 +1,97 @@
+"""What changed between two versions of a project: events, claims and claim status.
+
+A version is a folder, or ``REV:PATH`` for a folder as it was at a git revision of the
+repository holding the current directory (``HEAD~1:seeds``).
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefgen.analyse import analyse
+from briefgen.errors import BriefgenError
+from briefgen.load import Project, load_project
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    title: str
+    fields: tuple[str, ...] = ()
+    old_status: str | None = None
+    new_status: str | None = None
+
+
+@dataclass
+class Diff:
+    old_label: str
+    new_label: str
+    events_added: list[Change] = field(default_factory=list)
+    events_removed: list[Change] = field(default_factory=list)
+    events_changed: list[Change] = field(default_factory=list)
+    claims_added: list[Change] = field(default_factory=list)
+    claims_removed: list[Change] = field(default_factory=list)
+    claims_changed: list[Change] = field(default_factory=list)
+    status_changed: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.events_added, self.events_removed, self.events_changed, self.claims_added,
+                        self.claims_removed, self.claims_changed, self.status_changed))
+
+
+def load_version(spec: str) -> Project:
+    """Load a project folder, or a folder at a git revision (REV:PATH)."""
+    path = Path(spec)
+    if path.is_dir() or ":" not in spec:
+        return load_project(path)
+    rev, _, sub = spec.partition(":")
+    tmp = Path(tempfile.mkdtemp(prefix="briefgen-diff-"))
+    try:
+        top = _git("rev-parse", "--show-toplevel").decode().strip()
+        prefix = _git("rev-parse", "--show-prefix").decode().strip()
+        archive = _git("-C", top, "archive", "--format=tar", rev, "--", (prefix + sub).rstrip("/") or ".")
+    except BriefgenError as exc:
+        raise BriefgenError.one(f"cannot read '{spec}' from git: {exc.problems[0].message}",
+                                hint="give REV:PATH with a revision git knows, e.g. HEAD~1:seeds", kind="usage") from None
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tmp, filter="data")
+    project = load_project(tmp / prefix / sub)
+    return project
+
+
+def _git(*args: str) -> bytes:
+    try:
+        proc = subprocess.run(["git", *args], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BriefgenError.one(f"git failed: {exc}") from None
+    if proc.returncode != 0:
+        raise BriefgenError.one(proc.stderr.decode(errors="replace").strip().splitlines()[-1] if proc.stderr else "git failed")
+    return proc.stdout
+
+
+def _fields(old, new) -> tuple[str, ...]:
+    a, b = old.model_dump(), new.model_dump()
+    return tuple(k for k in a if a[k] != b.get(k))
+
+
+def diff(old: Project, new: Project, old_label: str = "old", new_label: str = "new") -> Diff:
+    """Compare two loaded projects."""
+    out = Diff(old_label, new_label)
+    for kind, title in (("events", "title"), ("claims", "statement")):
+        a = {x.id: x for x in getattr(old, kind)}
+        b = {x.id: x for x in getattr(new, kind)}
+        getattr(out, f"{kind}_added").extend(Change(i, getattr(b[i], title)) for i in b if i not in a)
+        getattr(out, f"{kind}_removed").extend(Change(i, getattr(a[i], title)) for i in a if i not in b)
+        getattr(out, f"{kind}_changed").extend(
+            Change(i, getattr(b[i], title), _fields(a[i], b[i])) for i in b if i in a and a[i] != b[i])
+    sa = {v.claim.id: v.status for v in analyse(old).claims}
+    for v in analyse(new).claims:
+        if v.claim.id in sa and sa[v.claim.id] != v.status:
+            out.status_changed.append(Change(v.claim.id, v.claim.statement, (), sa[v.claim.id], v.status))
+    return out
