@@ -4,8 +4,10 @@ Nothing here reads files or prints; everything returns new values.
 
 Status rules (first that applies):
 
-* **disputed**: another claim with the same ``subject`` gives a different value (in
-  the same unit, or as different wording); every version is shown with its sources.
+* **disputed**: another claim with the same ``subject`` gives a value that cannot
+  also be true: different wording, or numbers in the same unit whose ranges do not
+  overlap ("26%" vs "11%", "90%" vs "over 90%"; but not "over 9%" vs "over 7%").
+  Every version is shown with its sources.
 * **vendor-only**: every claimant is the party the claim is about (its ``about`` list
   names the claimant or the organisation the claimant speaks for).
 * **corroborated**: cited by two or more independent sources. Sources joined by
@@ -128,10 +130,41 @@ def origin_groups(sources: dict[str, Source]) -> dict[str, tuple[str, ...]]:
 
 
 def _value_key(claim: Claim) -> tuple:
+    """What a value is compared by: its wording, or its unit (numbers)."""
     value = claim.value
     if isinstance(value, str):
         return ("text", " ".join(value.lower().split()))
-    return ("num", (claim.unit or "").strip().lower(), float(value) if value is not None else None)
+    return ("num", (claim.unit or "").strip().lower())
+
+
+def _interval(claim: Claim) -> tuple[float, float, bool, bool]:
+    """The numbers a figure allows: (low, high, low open, high open). 'about' allows ±5%."""
+    x = float(claim.value)
+    inf = float("inf")
+    return {
+        "exact": (x, x, False, False), "over": (x, inf, True, False), "at-least": (x, inf, False, False),
+        "under": (-inf, x, False, True), "up-to": (-inf, x, False, False),
+        "about": (x - abs(x) * 0.05, x + abs(x) * 0.05, False, False),
+    }[claim.bound]
+
+
+def _compatible(a: Claim, b: Claim) -> bool:
+    """Whether two versions of the same subject can both be true."""
+    ka, kb = _value_key(a), _value_key(b)
+    if ka[0] == "text" or kb[0] == "text":
+        return ka == kb
+    if ka != kb:
+        return True  # different units measure different things; nothing to compare
+    lo_a, hi_a, lo_open_a, hi_open_a = _interval(a)
+    lo_b, hi_b, lo_open_b, hi_open_b = _interval(b)
+    lo, hi = max(lo_a, lo_b), min(hi_a, hi_b)
+    if lo < hi:
+        return True
+    if lo > hi:
+        return False
+    open_at_lo = (lo_open_a and lo_a == lo) or (lo_open_b and lo_b == lo)
+    open_at_hi = (hi_open_a and hi_a == hi) or (hi_open_b and hi_b == hi)
+    return not (open_at_lo or open_at_hi)
 
 
 def _is_vendor(claim: Claim) -> bool:
@@ -141,18 +174,10 @@ def _is_vendor(claim: Claim) -> bool:
 
 
 def _rivals(claim: Claim, same_subject: list[Claim]) -> tuple[str, ...]:
-    mine = _value_key(claim)
     if claim.value is None:
         return ()
-    out = []
-    for other in same_subject:
-        if other.id == claim.id or other.value is None:
-            continue
-        theirs = _value_key(other)
-        comparable = mine[0] == theirs[0] == "text" or (mine[:2] == theirs[:2])
-        if comparable and theirs != mine:
-            out.append(other.id)
-    return tuple(out)
+    return tuple(o.id for o in same_subject
+                 if o.id != claim.id and o.value is not None and not _compatible(claim, o))
 
 
 def claim_view(claim: Claim, same_subject: list[Claim], origins: dict[str, tuple[str, ...]]) -> ClaimView:

@@ -53,11 +53,13 @@ class Span:
 
         Earliest possible day first; a date given more coarsely sorts before a finer
         one that starts on the same day (``2025`` before ``2025-01`` before
-        ``2025-01-01``); an open start ("by 2032") sorts by its end.
+        ``2025-01-01``); among equals a single date comes before a range starting
+        with it (the conference before "from the conference on"), and shorter
+        ranges before longer; an open start ("by 2032") sorts by its end.
         """
         anchor = self.lo or self.hi or dt.date.max
         hi = self.hi or dt.date.max
-        return (anchor, PRECISIONS.index(self.precision), -hi.toordinal())
+        return (anchor, PRECISIONS.index(self.precision), self.is_interval, hi)
 
     @property
     def point(self) -> bool:

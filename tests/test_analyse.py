@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from briefgen.analyse import analyse, origin_groups
+import pytest
+
+from briefgen.analyse import _compatible, analyse, origin_groups
 from briefgen.load import load_project
 from conftest import MINI
 
@@ -37,3 +39,27 @@ def test_chronology_order_and_display():
         ("ev-conf", "24 September 2025"),
         ("ev-target", "by 2032"),
     ]
+
+
+def _claim(cid, value, unit="%", bound="exact"):
+    from briefgen.model import Claim
+    return Claim(id=cid, statement="s", claimant="c", kind="figure", subject="x", value=value, unit=unit,
+                 bound=bound, citations=[{"source": "wire", "quote": "q"}])
+
+
+@pytest.mark.parametrize("a,b,disputed", [
+    ((26,), (11,), True),
+    ((90, "%", "exact"), (90, "%", "over"), True),      # "by 90%" cannot also be "over 90%"
+    ((90, "%", "at-least"), (90, "%", "exact"), False),
+    ((9, "%", "over"), (7, "%", "over"), False),        # both can be true
+    ((9, "%", "under"), (9, "%", "over"), True),
+    ((100, "%", "about"), (103, "%", "exact"), False),
+    ((100, "%", "about"), (110, "%", "exact"), True),
+    ((9, "%"), (28, "USD bn"), False),                  # different units: different quantities
+    (("36 trillion tokens", None), ("36 trillion data points", None), True),
+    (("Tokens", None), ("tokens", None), False),        # wording compared without case
+])
+def test_dispute_rule_compares_ranges_and_wording(a, b, disputed):
+    ca, cb = _claim("a", *a), _claim("b", *b)
+    assert _compatible(ca, cb) is not disputed
+    assert _compatible(cb, ca) is not disputed
