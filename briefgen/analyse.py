@@ -48,6 +48,7 @@ class ClaimView:
     explanation: str
     origins: tuple[tuple[str, ...], ...]  # independent groups of the sources citing it
     rivals: tuple[str, ...] = ()          # ids of claims on the same subject with other values
+    reason: str = ""                      # the explanation, short enough for a table cell
 
 
 @dataclass(frozen=True)
@@ -180,22 +181,33 @@ def _rivals(claim: Claim, same_subject: list[Claim]) -> tuple[str, ...]:
                  if o.id != claim.id and o.value is not None and not _compatible(claim, o))
 
 
-def claim_view(claim: Claim, same_subject: list[Claim], origins: dict[str, tuple[str, ...]]) -> ClaimView:
-    """Work out one claim's status and say why."""
+def claim_view(claim: Claim, same_subject: list[Claim], origins: dict[str, tuple[str, ...]],
+               labels: dict[str, str] | None = None) -> ClaimView:
+    """Work out one claim's status and say why, naming the sources."""
+    name = (labels or {}).get
     cited = sorted({c.source for c in claim.citations})
     groups = tuple(sorted({origins.get(s, (s,)) for s in cited}))
     rivals = _rivals(claim, same_subject)
     n = len(groups)
-    independent = f"{n} independent source{'s' if n != 1 else ''}"
-    linked = [g for g in groups if len(g) > 1 and len(set(g) & set(cited)) > 1]
-    note = "; " + ", ".join(" and ".join(g) for g in linked) + " count as one (derived_from)" if linked else ""
+    # each independent group, named by the sources in it that cite this claim
+    named = ["; ".join(name(s, s) for s in g if s in cited) for g in groups]
+    reporters = f"{n} independent source{'s' if n != 1 else ''} ({' | '.join(named)})"
+    linked = [g for g in groups if len(set(g) & set(cited)) > 1]
+    joined = "".join(f"; {' and '.join(name(s, s) for s in g if s in cited)} count as one, as one derives from the other"
+                     for g in linked)
     if rivals:
-        return ClaimView(claim, "disputed", f"other sources give a different value ({', '.join(rivals)})", groups, rivals)
+        others = {c.id: c for c in same_subject}
+        versions = "; ".join(f"{others[r].value_display()} ({', '.join(sorted({name(c.source, c.source) for c in others[r].citations}))})"
+                             for r in rivals)
+        return ClaimView(claim, "disputed", f"other sources give {versions}", groups, rivals, f"vs {versions}")
     if _is_vendor(claim):
-        return ClaimView(claim, "vendor-only", f"only {claim.claimant} says so; reported by {independent}{note}", groups)
+        return ClaimView(claim, "vendor-only", f"only {claim.claimant} says so; reported by {reporters}{joined}",
+                         groups, reason=f"only {claim.claimant} says so")
     if n >= 2:
-        return ClaimView(claim, "corroborated", f"reported by {independent}{note}", groups)
-    return ClaimView(claim, "single-source", f"reported by {independent}{note}", groups)
+        return ClaimView(claim, "corroborated", f"reported by {reporters}{joined}", groups,
+                         reason=f"{n} independent sources")
+    short = f"{len(cited)} sources, not independent" if len(cited) > 1 else "one source"
+    return ClaimView(claim, "single-source", f"reported by {reporters}{joined}", groups, reason=short)
 
 
 def analyse(project: Project) -> Analysis:
@@ -204,7 +216,8 @@ def analyse(project: Project) -> Analysis:
     by_subject: dict[str, list[Claim]] = {}
     for c in project.claims:
         by_subject.setdefault(c.subject, []).append(c)
-    views = [claim_view(c, by_subject[c.subject], origins) for c in project.claims]
+    labels = {k: s.label for k, s in project.sources.items()}
+    views = [claim_view(c, by_subject[c.subject], origins, labels) for c in project.claims]
     by_id = {v.claim.id: v for v in views}
     disputes = []
     for subject, claims in by_subject.items():

@@ -50,7 +50,12 @@ def stem(project: Project, audience: str) -> str:
 def document_for(project: Project, audience: str, build_date: dt.date) -> Document:
     """Render and parse: the tree every writer gets."""
     cfg = project.config
-    markdown = render(project, audience, build_date, analyse(project))
+    changes = None
+    if cfg.previous:
+        from briefgen.diff import diff, load_version
+
+        changes = diff(load_version(cfg.previous, project.root), project, cfg.previous, "this briefing")
+    markdown = render(project, audience, build_date, analyse(project), changes)
     meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
                 classification=cfg.classification or "", audience=audience, date=build_date.isoformat(),
                 page_size=cfg.page_size)

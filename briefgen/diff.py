@@ -45,24 +45,25 @@ class Diff:
                         self.claims_removed, self.claims_changed, self.status_changed))
 
 
-def load_version(spec: str) -> Project:
-    """Load a project folder, or a folder at a git revision (REV:PATH)."""
-    path = Path(spec)
+def load_version(spec: str, base: Path = Path(".")) -> Project:
+    """Load a project folder, or a folder at a git revision (REV:PATH); paths are relative to `base`."""
+    path = base / spec
     if path.is_dir() or ":" not in spec:
         return load_project(path)
     rev, _, sub = spec.partition(":")
-    tmp = Path(tempfile.mkdtemp(prefix="briefgen-diff-"))
+    where = (base / sub).resolve()
     try:
-        top = _git("rev-parse", "--show-toplevel").decode().strip()
-        prefix = _git("rev-parse", "--show-prefix").decode().strip()
-        archive = _git("-C", top, "archive", "--format=tar", rev, "--", (prefix + sub).rstrip("/") or ".")
-    except BriefgenError as exc:
-        raise BriefgenError.one(f"cannot read '{spec}' from git: {exc.problems[0].message}",
+        top = Path(_git("-C", str(base), "rev-parse", "--show-toplevel").decode().strip())
+        inside = where.relative_to(top.resolve()).as_posix()
+        archive = _git("-C", str(top), "archive", "--format=tar", rev, "--", inside)
+    except (BriefgenError, ValueError) as exc:
+        why = exc.problems[0].message if isinstance(exc, BriefgenError) else "the path is outside the repository"
+        raise BriefgenError.one(f"cannot read '{spec}' from git: {why}",
                                 hint="give REV:PATH with a revision git knows, e.g. HEAD~1:seeds", kind="usage") from None
+    tmp = Path(tempfile.mkdtemp(prefix="briefgen-diff-"))
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tmp, filter="data")
-    project = load_project(tmp / prefix / sub)
-    return project
+    return load_project(tmp / inside)
 
 
 def _git(*args: str) -> bytes:

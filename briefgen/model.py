@@ -254,6 +254,9 @@ class Config(Strict):
     classification: str | None = Field(None, description="Marking shown on every page, e.g. 'CONFIDENTIAL'.")
     keywords: list[str] = Field(default_factory=list)
     page_size: Literal["A4", "Letter"] = "A4"
+    previous: str | None = Field(None, description=(
+        "The version the last briefing was built from, for a 'since the last briefing' section: "
+        "a folder, or REV:PATH at a git revision (paths relative to this project folder)."))
     filename: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = Field(
         None, description="Output file name stem; default: from the title.")
 

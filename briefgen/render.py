@@ -103,12 +103,20 @@ def timeline_figure(events: Iterable[DatedEvent], caption: str = "") -> Markup:
 
 
 def grade(source: Any, claim: Any = None) -> str:
-    """Admiralty grade: source reliability letter plus claim credibility digit, e.g. 'C2'."""
-    letter = getattr(source, "reliability", "F")
+    """Admiralty grade: source reliability letter plus claim credibility digit, e.g. 'C2'.
+
+    `source` is a source or a reliability letter."""
+    letter = source if isinstance(source, str) else getattr(source, "reliability", "F")
     if isinstance(claim, ClaimView):
         claim = claim.claim
     digit = getattr(claim, "credibility", None) if claim is not None else None
     return f"{letter}{digit or ''}"
+
+
+def best_reliability(project: Project, claim: Any) -> str:
+    """The best (lowest) reliability letter among the sources citing a claim."""
+    claim = claim.claim if isinstance(claim, ClaimView) else claim
+    return min((project.sources[c.source].reliability for c in claim.citations), default="F")
 
 
 def make_environment(search_path: list[Path]) -> jinja2.Environment:
@@ -134,7 +142,7 @@ def template_dirs(project: Project) -> list[Path]:
 
 
 def render(project: Project, audience: str, build_date: dt.date,
-           analysis: Analysis | None = None) -> str:
+           analysis: Analysis | None = None, changes: Any = None) -> str:
     """The briefing for `audience` as Markdown text."""
     analysis = analysis or analyse(project)
     env = make_environment(template_dirs(project))
@@ -154,7 +162,8 @@ def render(project: Project, audience: str, build_date: dt.date,
         "events": analysis.events, "claims": analysis.claims, "disputes": analysis.disputes,
         "sources": project.sources, "judgments": project.judgments, "bottom_line": project.bottom_line,
         "audience": audience, "build_date": build_date, "as_of": project.config.as_of or build_date,
-        "cite": notes.cite, "footnotes": notes,
+        "cite": notes.cite, "footnotes": notes, "changes": changes,
+        "claim_grade": lambda v: grade(best_reliability(project, v), v),
     }
     try:
         return template.render(context)

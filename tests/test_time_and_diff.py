@@ -1,0 +1,109 @@
+"""--as-of, diff between versions (folders and git revisions), and register exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+import subprocess
+
+from briefgen.analyse import analyse, as_of
+from briefgen.diff import diff, load_version
+from briefgen.load import load_project
+from conftest import MINI, run_cli
+
+
+def revise(project_dir):
+    """A later version of the mini project: one claim corrected, one added, one event retitled."""
+    claims = project_dir / "claims.yaml"
+    text = claims.read_text().replace("    value: 11\n", "    value: 26\n")
+    claims.write_text(text + "  - id: cl-new\n    statement: New claim.\n    claimant: X\n    kind: assertion\n"
+                             "    subject: new\n    citations: [{source: wire, quote: q}]\n")
+    events = project_dir / "events.yaml"
+    events.write_text(events.read_text().replace("title: Conference keynote", "title: Keynote in Hangzhou"))
+
+
+def test_as_of_keeps_only_what_was_known():
+    p = load_project(MINI)
+    before = as_of(p, dt.date(2025, 9, 24))  # the paper (issued 25 Sep) is not out yet
+    assert sorted(before.sources) == ["copy", "wire"]
+    assert [e.id for e in before.events] == ["ev-plan", "ev-deal"]
+    assert "cl-growth-11" not in {c.id for c in before.claims}
+    status = {v.claim.id: v.status for v in analyse(before).claims}
+    assert status["cl-growth-26"] == "single-source"     # no longer disputed: 11% not yet reported
+    assert status["cl-models"] == "single-source"         # its second source is not out yet
+    assert before.bottom_line is None and before.judgments == []
+    after = as_of(p, dt.date(2025, 9, 26))
+    assert len(after.events) == 4 and len(after.claims) == 5  # the 2032 target is not known yet
+
+
+def test_as_of_on_the_command_line():
+    out = json.loads(run_cli("claims", str(MINI), "--as-of", "2025-09-24", "--json").out)
+    assert [c["id"] for c in out] == ["cl-growth-26", "cl-models", "cl-asi", "cl-single"]
+    bad = run_cli("timeline", str(MINI), "--as-of", "yesterday")
+    assert bad.code == 2 and "--as-of: 'yesterday' is not a date" in bad.err
+
+
+def test_diff_between_folders(tmp_path):
+    new = tmp_path / "new"
+    shutil.copytree(MINI, new)
+    revise(new)
+    d = diff(load_project(MINI), load_project(new))
+    assert [c.id for c in d.claims_added] == ["cl-new"]
+    assert [(c.id, c.fields) for c in d.claims_changed] == [("cl-growth-11", ("value",))]
+    assert [(c.id, c.fields) for c in d.events_changed] == [("ev-conf", ("title",))]
+    assert [(c.id, c.old_status, c.new_status) for c in d.status_changed] == [
+        ("cl-growth-26", "disputed", "single-source"), ("cl-growth-11", "disputed", "single-source")]
+    r = run_cli("diff", str(MINI), str(new))
+    assert r.code == 0 and "Status changes (2):" in r.out and "cl-new: New claim." in r.out
+
+
+def test_diff_against_a_git_revision(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(MINI, repo / "proj")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], check=True)
+    revise(repo / "proj")
+    old = load_version("HEAD:proj", repo)
+    assert [c.id for c in diff(old, load_project(repo / "proj")).claims_added] == ["cl-new"]
+    r = run_cli("diff", "HEAD:proj", "proj", cwd=repo)
+    assert r.code == 0 and "Changed claims (1):" in r.out
+    missing = run_cli("diff", "nope:proj", "proj", cwd=repo)
+    assert missing.code == 2 and "cannot read 'nope:proj' from git" in missing.err
+
+
+def test_since_last_briefing_section(tmp_path):
+    new = tmp_path / "new"
+    shutil.copytree(MINI, new)
+    revise(new)
+    cfg = new / "briefgen.yaml"
+    cfg.write_text(cfg.read_text() + f"previous: {MINI}\n")
+    from briefgen.build import document_for
+    from briefgen.tree import plain_text, Heading, BulletList
+    doc = document_for(load_project(new), "full", dt.date(2025, 10, 1))
+    heads = [plain_text(b.children) for b in doc.blocks if isinstance(b, Heading)]
+    assert heads[:2] == ["Bottom line up front", "Since the last briefing"]
+    listing = next(b for b in doc.blocks if isinstance(b, BulletList))
+    tops = [plain_text(item[0].children) for item in listing.items]
+    assert tops == ["Events revised (1)", "New claims (1)", "Claims revised (1)", "Status changes (2)"]
+
+
+def test_export_csv_and_xlsx(tmp_path):
+    r = run_cli("export", str(MINI), "--out", str(tmp_path / "c.csv"))
+    assert r.code == 0 and r.out.strip().endswith("(5 claims)")
+    rows = list(csv.DictReader((tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [(x["id"], x["status"], x["value_display"]) for x in rows][:2] == [
+        ("cl-growth-26", "disputed", "26%"), ("cl-growth-11", "disputed", "11%")]
+    assert rows[0]["sources"] == "Copy; Wire" and rows[0]["independent_sources"] == "1"
+    x1, x2 = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert run_cli("export", str(MINI), "--out", str(x1)).code == 0
+    assert run_cli("export", str(MINI), "--out", str(x2)).code == 0
+    assert x1.read_bytes() == x2.read_bytes()
+    from openpyxl import load_workbook
+    ws = load_workbook(x1).active
+    assert ws["A1"].value == "id" and ws["M2"].value == "disputed"
+    bad = run_cli("export", str(MINI), "--out", str(tmp_path / "c.txt"))
+    assert bad.code == 2 and "name a .csv or .xlsx file" in bad.err
