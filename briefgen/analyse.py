@@ -5,8 +5,10 @@ Nothing here reads files or prints; everything returns new values.
 Status rules (first that applies):
 
 * **disputed**: another claim with the same ``subject`` gives a value that cannot
-  also be true: different wording, or numbers in the same unit whose ranges do not
-  overlap ("26%" vs "11%", "90%" vs "over 90%"; but not "over 9%" vs "over 7%").
+  also be true: different wording; numbers in the same unit whose ranges do not
+  overlap ("26%" vs "11%", "90%" vs "over 90%"; but not "over 9%" vs "over 7%");
+  or EDTF dates that cannot mean the same day ("2025-02" vs "2025-03"; but not
+  "2025-02" vs "2025-02-10").
   Every version is shown with its sources.
 * **vendor-only**: every claimant is the party the claim is about (its ``about`` list
   names the claimant or the organisation the claimant speaks for).
@@ -130,9 +132,20 @@ def origin_groups(sources: dict[str, Source]) -> dict[str, tuple[str, ...]]:
     return {sid: tuple(sorted(groups[find(sid)])) for sid in sources}
 
 
+def _as_date(value: object) -> Span | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
 def _value_key(claim: Claim) -> tuple:
-    """What a value is compared by: its wording, or its unit (numbers)."""
+    """What a value is compared by: its dates, its wording, or its unit (numbers)."""
     value = claim.value
+    if (span := _as_date(value)) is not None:
+        return ("date", span)
     if isinstance(value, str):
         return ("text", " ".join(value.lower().split()))
     return ("num", (claim.unit or "").strip().lower())
@@ -152,7 +165,11 @@ def _interval(claim: Claim) -> tuple[float, float, bool, bool]:
 def _compatible(a: Claim, b: Claim) -> bool:
     """Whether two versions of the same subject can both be true."""
     ka, kb = _value_key(a), _value_key(b)
-    if ka[0] == "text" or kb[0] == "text":
+    if ka[0] == kb[0] == "date":  # dates agree if the days they can mean overlap
+        lo_a, hi_a = ka[1].lo or dt.date.min, ka[1].hi or dt.date.max
+        lo_b, hi_b = kb[1].lo or dt.date.min, kb[1].hi or dt.date.max
+        return lo_a <= hi_b and lo_b <= hi_a
+    if ka[0] != "num" or kb[0] != "num":
         return ka == kb
     if ka != kb:
         return True  # different units measure different things; nothing to compare
@@ -193,7 +210,7 @@ def claim_view(claim: Claim, same_subject: list[Claim], origins: dict[str, tuple
     named = ["; ".join(name(s, s) for s in g if s in cited) for g in groups]
     reporters = f"{n} independent source{'s' if n != 1 else ''} ({' | '.join(named)})"
     linked = [g for g in groups if len(set(g) & set(cited)) > 1]
-    joined = "".join(f"; {' and '.join(name(s, s) for s in g if s in cited)} count as one, as one derives from the other"
+    joined = "".join(f"; {' and '.join(name(s, s) for s in g if s in cited)} count as one source, as one copies or translates another"
                      for g in linked)
     if rivals:
         others = {c.id: c for c in same_subject}

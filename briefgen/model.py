@@ -218,6 +218,11 @@ class Claim(Strict):
     def value_display(self) -> str:
         if self.value is None:
             return ""
+        if isinstance(self.value, str) and self.unit is None:
+            try:
+                return parse_date(self.value).display()
+            except DateError:
+                return self.value
         bound = {"exact": "", "over": "over ", "at-least": "at least ", "about": "about ",
                  "under": "under ", "up-to": "up to "}[self.bound]
         value = f"{self.value:,}" if isinstance(self.value, (int, float)) else str(self.value)

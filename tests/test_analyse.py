@@ -6,7 +6,7 @@ import pytest
 
 from briefgen.analyse import _compatible, analyse, origin_groups
 from briefgen.load import load_project
-from conftest import MINI
+from conftest import MINI, TESTS
 
 
 def test_status_rules():
@@ -63,3 +63,24 @@ def test_dispute_rule_compares_ranges_and_wording(a, b, disputed):
     ca, cb = _claim("a", *a), _claim("b", *b)
     assert _compatible(ca, cb) is not disputed
     assert _compatible(cb, ca) is not disputed
+
+
+def test_status_rules_on_hand_made_data():
+    a = analyse(load_project(TESTS / "data" / "status"))
+    views = {v.claim.id: v for v in a.claims}
+    assert {k: v.status for k, v in views.items()} == {
+        "chain-only": "single-source",       # a -> b -> c is one origin however many links
+        "chain-plus-one": "corroborated",
+        "vendor": "vendor-only",
+        "analyst-on-acme": "single-source",
+        "date-feb": "disputed",
+        "date-mar": "disputed",
+        "date-feb-10": "disputed",
+    }
+    assert views["chain-only"].explanation == (
+        "reported by 1 independent source (a; b; c); a and b and c count as one source, "
+        "as one copies or translates another")
+    assert views["date-feb"].rivals == ("date-mar",)
+    assert set(views["date-mar"].rivals) == {"date-feb", "date-feb-10"}
+    assert views["date-feb-10"].rivals == ("date-mar",)
+    assert views["date-feb"].claim.value_display() == "February 2025"
