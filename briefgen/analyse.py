@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from briefgen.dates import Span, parse_date
 from briefgen.load import Project
-from briefgen.model import Claim, Event, Source
+from briefgen.model import SIGNIFICANCE, Claim, Event, Selection, Source
 
 STATUSES = ("disputed", "vendor-only", "corroborated", "single-source")
 
@@ -241,3 +241,44 @@ def analyse(project: Project) -> Analysis:
         if any(by_id[c.id].rivals for c in claims):
             disputes.append(Dispute(subject, tuple(by_id[c.id] for c in claims)))
     return Analysis(chronology(project), views, disputes, origins)
+
+
+def select(analysis: Analysis, selection: Selection) -> Analysis:
+    """What one audience sees. Disputes keep every version of a selected subject:
+    a disagreement is never shown from one side only."""
+    ev, cl = selection.events, selection.claims
+    rank = SIGNIFICANCE.index
+
+    def event_ok(d: DatedEvent) -> bool:
+        e = d.event
+        lo, hi = d.span.lo, d.span.hi
+        return (rank(e.significance) >= rank(ev.significance)
+                and (not ev.tags or bool(set(ev.tags) & set(e.tags)))
+                and (not ev.kinds or e.kind in ev.kinds)
+                and (ev.date_from is None or hi is None or hi >= parse_date(ev.date_from).lo)
+                and (ev.date_to is None or lo is None or lo <= parse_date(ev.date_to).hi))
+
+    def claim_ok(v: ClaimView) -> bool:
+        c = v.claim
+        return (rank(c.significance) >= rank(cl.significance)
+                and (not cl.kinds or c.kind in cl.kinds)
+                and (not cl.tags or bool(set(cl.tags) & set(c.tags)))
+                and (not cl.subjects or any(c.subject.startswith(p) for p in cl.subjects))
+                and (not cl.statuses or v.status in cl.statuses)
+                and (cl.min_credibility is None or (c.credibility or 6) <= cl.min_credibility))
+
+    events = _most_significant([d for d in analysis.events if event_ok(d)], ev.limit, lambda d: d.event)
+    claims = _most_significant([v for v in analysis.claims if claim_ok(v)], cl.limit, lambda v: v.claim)
+    chosen = {v.claim.subject for v in claims}
+    disputes = {"all": analysis.disputes, "none": [],
+                "selected": [d for d in analysis.disputes if d.subject in chosen]}[selection.disputes]
+    return Analysis(events, claims, list(disputes), analysis.origins)
+
+
+def _most_significant(items: list, limit: int | None, model) -> list:
+    """At most `limit` items, the most significant first, kept in their original order."""
+    if limit is None or len(items) <= limit:
+        return items
+    order = sorted(range(len(items)), key=lambda i: -SIGNIFICANCE.index(model(items[i]).significance))
+    keep = set(order[:limit])
+    return [x for i, x in enumerate(items) if i in keep]

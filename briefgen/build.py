@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.analyse import analyse, as_of
+from briefgen.audiences import load_profile
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
 from briefgen.parse import parse
@@ -50,15 +51,26 @@ def stem(project: Project, audience: str) -> str:
 def document_for(project: Project, audience: str, build_date: dt.date) -> Document:
     """Render and parse: the tree every writer gets."""
     cfg = project.config
+    profile = load_profile(project, audience)
     changes = None
     if cfg.previous:
         from briefgen.diff import diff, load_version
 
         changes = diff(load_version(cfg.previous, project.root), project, cfg.previous, "this briefing")
-    markdown = render(project, audience, build_date, analyse(project), changes)
+    markdown = render(project, audience, build_date, analyse(project), changes, profile)
+    look = profile.look
+    logo = ""
+    if look.logo:
+        path = project.root / look.logo
+        if not path.is_file():
+            raise BriefgenError.one("logo file not found", file=display_path(path), field="look.logo",
+                                    hint="give a PNG or JPEG path relative to the project folder", kind="template")
+        logo = str(path)
     meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
-                classification=cfg.classification or "", audience=audience, date=build_date.isoformat(),
-                page_size=cfg.page_size)
+                classification=look.classification or cfg.classification or "", audience=audience,
+                date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,
+                accent=(look.accent or "#1B365D").lstrip("#").upper(), font=look.font or "", logo=logo,
+                header=look.header or "", footer=look.footer or "")
     return parse(markdown, meta, origin=f"{audience} template output")
 
 

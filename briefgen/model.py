@@ -200,6 +200,8 @@ class Claim(Strict):
     credibility: Annotated[int, Field(ge=1, le=6)] | None = Field(
         None, description="Admiralty information credibility, 1 (confirmed) to 6 (cannot be judged).")
     confidence: Literal["low", "moderate", "high"] | None = None
+    significance: Literal["low", "medium", "high"] = Field(
+        "medium", description="How much the claim matters to the briefing's readers; audiences select by it.")
     events: list[Id] = Field(default_factory=list, description="Related event ids.")
     tags: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(min_length=1)
@@ -293,3 +295,60 @@ FILES: dict[str, type[Strict]] = {
     "judgments.yaml": JudgmentsFile,
 }
 OPTIONAL_FILES = {"judgments.yaml"}
+
+
+class EventSelection(Strict):
+    """Which events an audience sees (all conditions must hold)."""
+
+    significance: Literal["low", "medium", "high"] = Field("low", description="Minimum significance.")
+    tags: list[str] = Field(default_factory=list, description="Keep events with any of these tags (empty: all).")
+    kinds: list[Literal["occurred", "announced", "target"]] = Field(default_factory=list)
+    date_from: EdtfDate | None = Field(None, alias="from", description="Keep events that can fall on or after this date.")
+    date_to: EdtfDate | None = Field(None, alias="to", description="Keep events that can fall on or before this date.")
+    limit: Annotated[int, Field(ge=1)] | None = Field(None, description="At most this many, most significant first.")
+
+    _dates = field_validator("date_from", "date_to", mode="before")(
+        classmethod(lambda cls, v: None if v is None else _edtf(v)))
+
+
+class ClaimSelection(Strict):
+    """Which claims an audience sees (all conditions must hold)."""
+
+    significance: Literal["low", "medium", "high"] = "low"
+    kinds: list[Literal["figure", "forecast", "assertion", "reported-fact"]] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list, description="Subject key prefixes (empty: all).")
+    statuses: list[Literal["disputed", "vendor-only", "corroborated", "single-source"]] = Field(default_factory=list)
+    min_credibility: Annotated[int, Field(ge=1, le=6)] | None = Field(
+        None, description="Keep claims graded this credible or better (1 best); ungraded claims count as 6.")
+    limit: Annotated[int, Field(ge=1)] | None = None
+
+
+class Selection(Strict):
+    events: EventSelection = Field(default_factory=EventSelection)
+    claims: ClaimSelection = Field(default_factory=ClaimSelection)
+    disputes: Literal["all", "selected", "none"] = Field(
+        "selected", description="'all': every disagreement in the data; 'selected': those touching a selected claim.")
+    judgments: bool = True
+
+
+class Look(Strict):
+    """How an audience's briefing looks (both formats unless noted)."""
+
+    page_size: Literal["A4", "Letter"] | None = Field(None, description="Default: the project's page_size.")
+    font: str | None = Field(None, description="Word: body font name (PDF embeds its own fonts).")
+    accent: Annotated[str, Field(pattern=r"^#?[0-9A-Fa-f]{6}$")] | None = Field(
+        None, description="Heading and rule colour, e.g. '#1B365D'.")
+    logo: str | None = Field(None, description="PNG or JPEG for the header, relative to the project folder.")
+    classification: str | None = Field(None, description="Overrides the project's marking for this audience.")
+    header: str | None = Field(None, description="Running header text; default: the title.")
+    footer: str | None = Field(None, description="Footer text before 'Page N of M'.")
+    citation_style: str = Field("_citations.md.j2", description="Template file defining the `note` macro.")
+
+
+class Profile(Strict):
+    """templates/NAME.yaml: what an audience's briefing contains and how it looks."""
+
+    description: str = ""
+    select: Selection = Field(default_factory=Selection)
+    look: Look = Field(default_factory=Look)

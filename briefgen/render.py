@@ -19,14 +19,13 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen.dates import parse_date
-from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse
+from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, select
+from briefgen.audiences import BUILTIN, SUFFIX, find, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
 from briefgen.mdescape import md_escape, md_url
-from briefgen.model import CREDIBILITY, RELIABILITY, Citation, Claim, Event, Judgment, BottomLine
+from briefgen.model import CREDIBILITY, RELIABILITY, BottomLine, Citation, Claim, Event, Judgment, Profile
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SUFFIX = ".md.j2"
 
 
 def _finalize(value: Any) -> Any:
@@ -121,8 +120,12 @@ def best_reliability(project: Project, claim: Any) -> str:
 
 def make_environment(search_path: list[Path]) -> jinja2.Environment:
     """The Jinja2 environment: Markdown-escaping by default, strict about undefined names."""
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(p) for p in search_path]),
+        jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(BUILTIN))}),
+    ])
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+        loader=loader,
         autoescape=True, finalize=_finalize, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
@@ -136,31 +139,25 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
     return env
 
 
-def template_dirs(project: Project) -> list[Path]:
-    own = project.root / "templates"
-    return ([own] if own.is_dir() else []) + [BUILTIN_TEMPLATES]
-
-
 def render(project: Project, audience: str, build_date: dt.date,
-           analysis: Analysis | None = None, changes: Any = None) -> str:
+           analysis: Analysis | None = None, changes: Any = None, profile: Profile | None = None) -> str:
     """The briefing for `audience` as Markdown text."""
-    analysis = analysis or analyse(project)
-    env = make_environment(template_dirs(project))
-    name = audience + SUFFIX
+    find(project.root, audience)
+    profile = profile or load_profile(project, audience)
+    analysis = select(analysis or analyse(project), profile.select)
+    env = make_environment(search_path(project.root))
     try:
-        template = env.get_template(name)
-    except jinja2.TemplateNotFound:
-        known = sorted({p.name.removesuffix(SUFFIX) for d in template_dirs(project) for p in d.glob("*" + SUFFIX)
-                        if not p.name.startswith("_")})
-        raise BriefgenError.one(f"no template for audience '{audience}'",
-                                hint="known audiences: " + ", ".join(known), kind="usage") from None
+        template = env.get_template(audience + SUFFIX)
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(exc) from None
+    except jinja2.TemplateNotFound as exc:
+        raise BriefgenError.one(f"template not found: {exc.name}", kind="template") from None
     notes = Footnotes(project)
     context = {
         "project": project, "config": project.config, "analysis": analysis,
         "events": analysis.events, "claims": analysis.claims, "disputes": analysis.disputes,
-        "sources": project.sources, "judgments": project.judgments, "bottom_line": project.bottom_line,
+        "sources": project.sources, "bottom_line": project.bottom_line if profile.select.judgments else None,
+        "judgments": project.judgments if profile.select.judgments else [], "profile": profile,
         "audience": audience, "build_date": build_date, "as_of": project.config.as_of or build_date,
         "cite": notes.cite, "footnotes": notes, "changes": changes,
         "claim_grade": lambda v: grade(best_reliability(project, v), v),
@@ -169,6 +166,8 @@ def render(project: Project, audience: str, build_date: dt.date,
         return template.render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(exc) from None
+    except jinja2.TemplateNotFound as exc:
+        raise _runtime_error(exc, f"template not found: {exc.name}") from None
     except (jinja2.UndefinedError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise _runtime_error(exc) from None
 
@@ -179,7 +178,7 @@ def _template_error(exc: jinja2.TemplateSyntaxError) -> BriefgenError:
                              hint="fix the template tag on this line", kind="template")
 
 
-def _runtime_error(exc: Exception) -> BriefgenError:
+def _runtime_error(exc: Exception, message: str | None = None) -> BriefgenError:
     """Locate a render-time error in the template from the traceback frames."""
     file, line = None, None
     tb = exc.__traceback__
@@ -188,7 +187,7 @@ def _runtime_error(exc: Exception) -> BriefgenError:
         if code.co_filename.endswith(SUFFIX) or "/templates/" in code.co_filename:
             file, line = code.co_filename, tb.tb_lineno
         tb = tb.tb_next
-    msg = re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc))
+    msg = message or re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc))
     hint = "check the spelling of the name; the template context lists what exists" \
         if isinstance(exc, jinja2.UndefinedError) else None
     return BriefgenError.one(f"template error: {msg}", file=display_path(file) if file else None, line=line,

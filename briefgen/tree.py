@@ -163,6 +163,11 @@ class Meta:
     date: str = ""          # build date, ISO; drives document properties and reproducibility
     page_size: str = "A4"   # "A4" or "Letter"
     language: str = "en"
+    accent: str = "1B365D"  # heading and rule colour, hex RRGGBB
+    font: str = ""          # Word body font name; "" for the writer's default
+    logo: str = ""          # path of a PNG/JPEG for the header; "" for none
+    header: str = ""        # running header text; "" for the title
+    footer: str = ""        # footer text before "Page N of M"
 
 
 @dataclass(frozen=True, slots=True)

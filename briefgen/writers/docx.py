@@ -59,6 +59,7 @@ class _Writer:
         self.bookmark_id = 0
         self.style_ids = {s.get(qn("w:styleId")) for s in base.styles.element.iterchildren(qn("w:style"))}
         self.numbering = _Numbering(base)
+        self.accent = doc.meta.accent if house_style else NAVY
 
     def run(self) -> None:
         meta = self.doc.meta
@@ -147,7 +148,7 @@ class _Writer:
         tpr = _el(tbl, "w:tblPr")
         _el(tpr, "w:tblW", w=5000, type="pct")
         borders = _el(tpr, "w:tblBorders")
-        _el(borders, "w:left", val="single", sz=24, space=0, color=NAVY)
+        _el(borders, "w:left", val="single", sz=24, space=0, color=self.accent)
         _el(tpr, "w:tblCellMar")
         _el(_el(tbl, "w:tblGrid"), "w:gridCol", w=9000)
         tc = _el(_el(tbl, "w:tr"), "w:tc")
@@ -198,7 +199,7 @@ class _Writer:
             tcpr = _el(tc, "w:tcPr")
             _el(tcpr, "w:tcW", w=int(5000 * widths[i]), type="pct")
             if header:
-                _el(tcpr, "w:shd", val="clear", color="auto", fill=NAVY)
+                _el(tcpr, "w:shd", val="clear", color="auto", fill=self.accent)
             p = _el(tc, "w:p")
             ppr = _el(p, "w:pPr")
             _el(ppr, "w:pStyle", val="TableText")
@@ -392,22 +393,25 @@ def _house_style(base, meta: t.Meta) -> None:
     section.header_distance = section.footer_distance = Mm(10)
     styles = base.styles
     normal = styles["Normal"]
-    normal.font.name, normal.font.size = "Calibri", Pt(10.5)
+    font = meta.font or "Calibri"
+    accent = docx.shared.RGBColor.from_string(meta.accent)
+    normal.font.name, normal.font.size = font, Pt(10.5)
     _set_east_asian(normal.element, "Microsoft YaHei")
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
     for level, size in ((1, 15), (2, 12.5), (3, 11)):
         h = styles[f"Heading {level}"]
-        h.font.name, h.font.size, h.font.bold = "Calibri", Pt(size), True
-        h.font.color.rgb = docx.shared.RGBColor.from_string(NAVY)
+        h.font.name, h.font.size, h.font.bold = font, Pt(size), True
+        h.font.color.rgb = accent
         h.paragraph_format.space_before, h.paragraph_format.space_after = Pt(14 if level == 1 else 10), Pt(4)
         h.paragraph_format.keep_with_next = True
     title = styles["Title"]
-    title.font.name, title.font.size, title.font.bold = "Calibri", Pt(24), True
-    title.font.color.rgb = docx.shared.RGBColor.from_string(NAVY)
+    title.font.name, title.font.size, title.font.bold = font, Pt(24), True
+    title.font.color.rgb = accent
     _clear_border(title.element)
     sub = styles["Subtitle"]
-    sub.font.name, sub.font.size, sub.font.italic = "Calibri", Pt(11), False
+    sub.font.name, sub.font.size, sub.font.italic = font, Pt(11), False
+    styles["Callout Title"].font.color.rgb = accent
     sub.font.color.rgb = docx.shared.RGBColor.from_string("4A5568")
     caption = styles["Caption"]
     caption.font.color.rgb = docx.shared.RGBColor.from_string("4A5568")
@@ -434,7 +438,10 @@ def _header_footer(section, meta: t.Meta) -> None:
     _el(small, "w:color", val=GREY)
     _el(small, "w:sz", val=16)
     header = section.header.paragraphs[0]
-    _header_text(header._p, meta.title, small)
+    if meta.logo:
+        header.add_run().add_picture(meta.logo, height=Mm(9))
+        _header_text(header._p, "\t", small)
+    _header_text(header._p, meta.header or meta.title, small)
     if meta.classification:
         mark = section.header.add_paragraph()._p
         ppr = mark.get_or_add_pPr()
@@ -446,6 +453,8 @@ def _header_footer(section, meta: t.Meta) -> None:
     _el(tabs, "w:tab", val="right", pos=9360)
     if meta.classification:
         _classification_run(footer, meta.classification)
+    if meta.footer:
+        _header_text(footer, ("  " if meta.classification else "") + meta.footer, small)
     _header_text(footer, "\t", small)
     _header_text(footer, "Page ", small)
     ooxml.field_runs(footer, "PAGE", "1", small)

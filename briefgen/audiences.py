@@ -1,0 +1,100 @@
+"""Audiences: a template (NAME.md.j2) plus a profile (NAME.yaml), built-in or the project's.
+
+A project's own ``templates/`` folder is searched before the built-ins, so a file
+there overrides the built-in of the same name; a user template can still extend the
+built-in one as ``builtin/NAME.md.j2``. Names are plain words: nothing given on the
+command line can reach outside the template folders.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import BriefgenError, Problem, display_path
+from briefgen.load import Project, _validate
+from briefgen.model import Profile
+from briefgen.yamlio import load_yaml
+
+BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+SUFFIX = ".md.j2"
+NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Audience:
+    name: str
+    template: Path
+    profile_path: Path | None
+    origin: str  # "built-in", "project" or "project (overrides built-in)"
+    description: str = ""
+
+
+def check_name(name: str, what: str = "audience") -> str:
+    """A template name, or a usage error: letters, digits, '-' and '_' only."""
+    if not NAME.match(name or ""):
+        raise BriefgenError.one(
+            f"'{name}' is not a valid {what} name", kind="usage",
+            hint="use lower-case letters, digits, '-' or '_', starting with a letter (no paths)")
+    return name
+
+
+def project_templates(project_root: Path) -> Path:
+    return project_root / "templates"
+
+
+def search_path(project_root: Path) -> list[Path]:
+    own = project_templates(project_root)
+    return ([own] if own.is_dir() else []) + [BUILTIN]
+
+
+def audiences(project_root: Path) -> list[Audience]:
+    """Every audience available to a project, the project's first where names clash."""
+    found: dict[str, Audience] = {}
+    for folder in reversed(search_path(project_root)):
+        origin = "built-in" if folder == BUILTIN else "project"
+        for tpl in sorted(folder.glob("*" + SUFFIX)):
+            name = tpl.name.removesuffix(SUFFIX)
+            if name.startswith("_") or not NAME.match(name):
+                continue
+            prof = tpl.with_name(name + ".yaml")
+            if origin == "project" and name in found:
+                origin_here = "project (overrides built-in)"
+            else:
+                origin_here = origin
+            profile_path = prof if prof.is_file() else (found[name].profile_path if name in found else None)
+            found[name] = Audience(name, tpl, profile_path, origin_here, _description(profile_path))
+    return sorted(found.values(), key=lambda a: a.name)
+
+
+def _description(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        data = load_yaml(path).data
+    except BriefgenError:
+        return ""
+    return str(data.get("description", "")) if isinstance(data, dict) else ""
+
+
+def find(project_root: Path, name: str) -> Audience:
+    check_name(name)
+    for aud in audiences(project_root):
+        if aud.name == name:
+            return aud
+    known = ", ".join(a.name for a in audiences(project_root))
+    raise BriefgenError.one(f"no template for audience '{name}'", hint=f"known audiences: {known}", kind="usage")
+
+
+def load_profile(project: Project, name: str) -> Profile:
+    """The audience's profile (defaults if it has none); errors carry file and line."""
+    aud = find(project.root, name)
+    if aud.profile_path is None:
+        return Profile()
+    doc = load_yaml(aud.profile_path, label=display_path(aud.profile_path))
+    problems: list[Problem] = []
+    profile = _validate(doc, Profile, problems)
+    if problems:
+        raise BriefgenError(problems, kind="template")
+    return profile
