@@ -59,6 +59,7 @@ class Dispute:
 
     subject: str
     versions: tuple[ClaimView, ...]
+    title: str = ""  # readable name of the subject (claims.yaml `subjects:`), else the key
 
 
 @dataclass
@@ -239,7 +240,8 @@ def analyse(project: Project) -> Analysis:
     disputes = []
     for subject, claims in by_subject.items():
         if any(by_id[c.id].rivals for c in claims):
-            disputes.append(Dispute(subject, tuple(by_id[c.id] for c in claims)))
+            disputes.append(Dispute(subject, tuple(by_id[c.id] for c in claims),
+                                    project.subjects.get(subject, subject)))
     return Analysis(chronology(project), views, disputes, origins)
 
 

@@ -37,6 +37,7 @@ class Project:
     judgments: list[Judgment] = field(default_factory=list)
     bottom_line: BottomLine | None = None
     spans: dict[str, Span] = field(default_factory=dict)
+    subjects: dict[str, str] = field(default_factory=dict)
     docs: dict[str, YamlDoc] = field(default_factory=dict, repr=False)
 
     def locate(self, file: str, *path: str | int) -> tuple[str, int | None]:
@@ -101,6 +102,7 @@ def _assemble(root: Path, models: dict[str, Any]) -> Project | None:
         root=root, config=models["briefgen.yaml"],
         sources={s.id: s for s in models["sources.yaml"].sources},
         events=list(models["events.yaml"].events), claims=list(models["claims.yaml"].claims),
+        subjects=dict(models["claims.yaml"].subjects),
         judgments=list(judg.judgments) if judg else [],
         bottom_line=judg.bottom_line if judg else None,
     )
@@ -282,6 +284,15 @@ def _cross_check(models: dict[str, Any], docs: dict[str, YamlDoc], project: Proj
                     check(ev, ids.get("events", {}), doc, ("claims", i, "events", j), "events.yaml", have["events.yaml"])
             elif isinstance(item.date, RelativeDate):
                 check(item.date.relative_to, ids.get("events", {}), doc, ("events", i, "date", "relative_to"), "events.yaml", True)
+    if "claims.yaml" in models:
+        cf, doc = models["claims.yaml"], docs["claims.yaml"]
+        used = {c.subject for c in cf.claims}
+        for key in cf.subjects:
+            if key not in used:
+                close = difflib.get_close_matches(key, sorted(used), n=1, cutoff=0.6)
+                problems.append(Problem(f"no claim has the subject '{key}'", file=doc.file,
+                                        line=doc.line(("subjects", key)), field=f"subjects.{key}",
+                                        hint=f"did you mean '{close[0]}'?" if close else "remove the label or fix the key"))
     if "sources.yaml" in models:
         doc = docs["sources.yaml"]
         for i, src in enumerate(models["sources.yaml"].sources):

@@ -279,6 +279,8 @@ class EventsFile(Strict):
 
 
 class ClaimsFile(Strict):
+    subjects: dict[str, Text] = Field(default_factory=dict, description=(
+        "Readable names for subject keys, used as headings where sources disagree."))
     claims: list[Claim]
 
 

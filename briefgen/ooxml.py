@@ -56,6 +56,15 @@ _BUILTIN_STYLES = {
         '<w:style w:type="paragraph" w:customStyle="1" w:styleId="TableText"><w:name w:val="Table Text"/>'
         '<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/></w:pPr>'
         '<w:rPr><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr></w:style>'),
+    "TOC1": (
+        '<w:style w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/><w:basedOn w:val="Normal"/>'
+        '<w:next w:val="Normal"/><w:uiPriority w:val="39"/><w:unhideWhenUsed/><w:pPr>'
+        '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9350"/></w:tabs><w:spacing w:before="80" w:after="40"/></w:pPr>'
+        '<w:rPr><w:b/></w:rPr></w:style>'),
+    "TOC2": (
+        '<w:style w:type="paragraph" w:styleId="TOC2"><w:name w:val="toc 2"/><w:basedOn w:val="Normal"/>'
+        '<w:next w:val="Normal"/><w:uiPriority w:val="39"/><w:unhideWhenUsed/><w:pPr>'
+        '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9350"/></w:tabs><w:spacing w:after="20"/><w:ind w:left="220"/></w:pPr></w:style>'),
     "CalloutTitle": (
         '<w:style w:type="paragraph" w:customStyle="1" w:styleId="CalloutTitle"><w:name w:val="Callout Title"/>'
         '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="60" w:after="60"/></w:pPr>'
@@ -121,20 +130,32 @@ def _ensure_note_settings(document, part: XmlPart) -> None:
 
 
 def field_runs(parent, instruction: str, placeholder: str = "1", rpr=None) -> None:
-    """Append a complex field (PAGE, NUMPAGES, TOC ...) as runs to paragraph `parent`."""
-    def run():
-        r = etree.SubElement(parent, qn("w:r"))
-        if rpr is not None:
-            r.append(copy.deepcopy(rpr))
-        return r
+    """Append a whole complex field (PAGE, NUMPAGES ...) as runs to paragraph `parent`."""
+    field_begin(parent, instruction, rpr)
+    _styled_run(parent, rpr).append(_text(placeholder))
+    etree.SubElement(_styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "end")
 
-    etree.SubElement(run(), qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
-    instr = etree.SubElement(run(), qn("w:instrText"))
+
+def _styled_run(parent, rpr):
+    r = etree.SubElement(parent, qn("w:r"))
+    if rpr is not None:
+        r.append(copy.deepcopy(rpr))
+    return r
+
+
+def _text(value: str):
+    node = etree.Element(qn("w:t"))
+    node.text = value
+    return node
+
+
+def field_begin(parent, instruction: str, rpr=None) -> None:
+    """Open a complex field in paragraph `parent`; the caller writes its result and the end."""
+    etree.SubElement(_styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
+    instr = etree.SubElement(_styled_run(parent, rpr), qn("w:instrText"))
     instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     instr.text = f" {instruction} "
-    etree.SubElement(run(), qn("w:fldChar")).set(qn("w:fldCharType"), "separate")
-    etree.SubElement(run(), qn("w:t")).text = placeholder
-    etree.SubElement(run(), qn("w:fldChar")).set(qn("w:fldCharType"), "end")
+    etree.SubElement(_styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "separate")
 
 
 def drop_thumbnail(document) -> None:

@@ -1,7 +1,7 @@
 """Parse briefing Markdown into the document tree (:mod:`briefgen.tree`).
 
 CommonMark with raw HTML off, GFM tables, footnotes, ``::: callout TITLE``,
-``::: titleblock TITLE`` and ``::: pagebreak`` containers, and a ```` ```timeline ```` fence carrying figure data.
+``::: titleblock TITLE``, ``::: toc TITLE`` and ``::: pagebreak`` containers, and a ```` ```timeline ```` fence carrying figure data.
 Each footnote reference becomes a :class:`~briefgen.tree.Note` holding its own
 content; a reference without a definition, or a definition nobody references, is
 an error rather than a silent drop.
@@ -22,7 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from briefgen import tree as t
 from briefgen.errors import BriefgenError, Problem
 
-CONTAINERS = ("callout", "titleblock", "pagebreak")
+CONTAINERS = ("callout", "titleblock", "pagebreak", "toc")
 _DANGLING = re.compile(r"\[\^([^\]\s]+)\]")
 
 
@@ -124,6 +124,8 @@ class _Builder:
             return t.Callout(name, self.inlines(_inline_token(title)), self.blocks(inner))
         if kind == "container_pagebreak_open":
             return t.PageBreak()
+        if kind == "container_toc_open":
+            return t.Toc(self.inlines(_inline_token(tok.info.strip().removeprefix("toc").strip())))
         raise BriefgenError.one(f"unsupported Markdown construct '{kind}'", kind="template")
 
     def leaf(self, tok: Token) -> t.Block | None:

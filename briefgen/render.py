@@ -133,7 +133,8 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
     env.filters["md"] = lambda v: Markup(md_escape(v))
     env.filters["longdate"] = lambda d: f"{d.day} {d.strftime('%B')} {d.year}"
     env.filters["edtf"] = lambda v: parse_date(v).display()
-    env.filters["humanize"] = lambda key: str(key).replace("_", " ").replace("-", " ").replace(".", " – ")
+    env.tests["tagged"] = lambda v, tags: bool(set(getattr(getattr(v, "claim", v), "tags", ())) & set(tags))
+    env.tests["listed"] = lambda v, ids: getattr(getattr(v, "claim", v), "id", None) in ids
     env.globals.update(RELIABILITY=RELIABILITY, CREDIBILITY=CREDIBILITY, grade=grade,
                        timeline_figure=timeline_figure)
     return env

@@ -130,6 +130,14 @@ class PageBreak:
 
 
 @dataclass(frozen=True, slots=True)
+class Toc:
+    """A table of contents of the document's headings (levels 1 to `depth`), filled in by each writer."""
+
+    title: tuple[Inline, ...] = ()
+    depth: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineItem:
     label: str
     lo: str | None      # ISO day, earliest possible; None if open
@@ -149,7 +157,7 @@ class TimelineFigure:
 
 
 Block = Union[Heading, Para, BulletList, OrderedList, Table, BlockQuote, Callout, CodeBlock,
-              Rule, PageBreak, TimelineFigure]
+              Rule, PageBreak, TimelineFigure, Toc]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +228,11 @@ def walk_notes(doc: Document) -> list[Note]:
 
     blocks(doc.blocks)
     return notes
+
+
+def headings(doc: Document, depth: int = 9) -> list[Heading]:
+    """The document's top-level headings up to `depth`, in order (what a contents lists)."""
+    return [b for b in doc.blocks if isinstance(b, Heading) and b.level <= depth]
 
 
 def plain_text(items: tuple[Inline, ...], *, notes: bool = False) -> str:

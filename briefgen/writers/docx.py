@@ -113,6 +113,8 @@ class _Writer:
             _el(_el(self.para(new, None), "w:r"), "w:br", type="page")
         elif isinstance(block, t.TimelineFigure):
             self.figure(block, new, part)
+        elif isinstance(block, t.Toc):
+            self.toc(block, new, part)
 
     def para(self, new, style: str | None) -> etree._Element:
         p = new("w:p")
@@ -224,6 +226,23 @@ class _Writer:
         _el(_el(p, "w:r"), "w:drawing").append(inline)
         if block.caption:
             self.inlines(self.para(new, "Caption"), block.caption, part)
+
+    def toc(self, block: t.Toc, new, part) -> None:
+        """A TOC field whose cached result already lists the headings, linked, so the
+        contents reads complete when opened; Word's "Update field" adds page numbers."""
+        if block.title:
+            self.inlines(self.para(new, "TOCHeading"), block.title, part)
+        entries = t.headings(self.doc, block.depth)
+        p = self.para(new, "TOC1")
+        ooxml.field_begin(p, f'TOC \\o "1-{block.depth}" \\h \\z \\u')
+        for i, heading in enumerate(entries):
+            if i:
+                p = self.para(new, f"TOC{min(heading.level, 2)}")
+            elif heading.level > 1:
+                p.find(qn("w:pPr")).find(qn("w:pStyle")).set(qn("w:val"), "TOC2")
+            link = _el(p, "w:hyperlink", anchor=_bookmark_name(heading.id), history=1)
+            self.text_run(link, t.plain_text(heading.children))
+        _el(_el(p, "w:r"), "w:fldChar", fldCharType="end")
 
     def bookmark(self, p, name: str) -> None:
         self.bookmark_id += 1
