@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefgen.analyse import analyse, as_of
@@ -153,4 +153,42 @@ def _stage(module, fmt: str, doc: Document, target: Path, req: BuildRequest) -> 
     return atomic_write(target, lambda fh: module.write(doc, fh), fmt)
 
 
-__all__ = ["FORMATS", "BuildRequest", "build", "document_for"]
+@dataclass(frozen=True)
+class Outcome:
+    audience: str
+    files: tuple[Path, ...] = ()
+    error: BriefgenError | None = None
+
+
+def _build_one(req: BuildRequest) -> Outcome:
+    try:
+        return Outcome(req.audience or "", tuple(build(req)))
+    except BriefgenError as exc:
+        return Outcome(req.audience or "", error=exc)
+
+
+def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
+    """Every audience of the project, each in its own process; a failure does not stop the others.
+
+    `progress(outcome)` is called as each audience finishes.
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from briefgen.audiences import audiences
+
+    load_project(req.project_dir)  # bad data fails once, before any worker starts
+    names = [a.name for a in audiences(req.project_dir)]
+    requests = [replace(req, audience=name) for name in names]
+    workers = max(1, min(len(requests), os.cpu_count() or 1))
+    results: dict[str, Outcome] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_build_one, r) for r in requests]
+        for future in as_completed(futures):
+            outcome = future.result()
+            results[outcome.audience] = outcome
+            if progress:
+                progress(outcome)
+    return [results[n] for n in names]
+
+
+__all__ = ["FORMATS", "BuildRequest", "build", "build_all", "document_for"]

@@ -239,18 +239,46 @@ def build(
     date: Annotated[Optional[str], typer.Option(help="Build date YYYY-MM-DD (document dates; default: SOURCE_DATE_EPOCH, else the project's as_of, else today).")] = None,
     reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")] = None,
     as_of_day: AsOf = None,
+    all_audiences: Annotated[bool, typer.Option("--all", help="Build every audience, in parallel.")] = False,
 ) -> None:
     """Build a briefing as .docx and/or .pdf with footnoted sources.
 
     Example: briefgen build seeds --format docx,pdf --out out
     """
-    from briefgen.build import BuildRequest, build as run_build
+    from briefgen.build import BuildRequest, build as run_build, build_all
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
-    written = run_build(BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
-                                     reference_docx, _day_option(as_of_day, "--as-of")))
-    for path in written:
+    req = BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
+                       reference_docx, _day_option(as_of_day, "--as-of"))
+    if all_audiences:
+        if audience:
+            raise BriefgenError.one("--all builds every audience; leave out --audience", kind="usage")
+        _build_everything(req, build_all)
+        return
+    for path in run_build(req):
         say(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
+
+
+def _build_everything(req, build_all) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from briefgen.audiences import audiences
+
+    total = len(audiences(req.project_dir))
+    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("", total=total)
+        outcomes = build_all(req, lambda o: bar.update(task, advance=1, description=o.audience))
+    failed = [o for o in outcomes if o.error]
+    for o in outcomes:
+        for path in o.files:
+            say(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
+    for o in failed:
+        for line in o.error.render().splitlines():
+            err.print(f"error: {o.audience}: {line}", markup=False, soft_wrap=True)
+    say(f"{len(outcomes) - len(failed)} of {len(outcomes)} audiences built")
+    if failed:
+        raise typer.Exit(EXIT_CODES.get(failed[0].error.kind, 1))
 
 
 @app.command()
@@ -369,6 +397,83 @@ def diff_cmd(
             extra = f" [{', '.join(c.fields)}]" if c.fields else ""
             status = f" {c.old_status} -> {c.new_status}" if c.old_status else ""
             say(f"  {c.id}: {c.title}{extra}{status}")
+
+
+templates_app = typer.Typer(help="List, create and show audience templates.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("list")
+@handled
+def templates_list(project_dir: ProjectDir = Path(".")) -> None:
+    """List the audiences a project can build, and where each template comes from.
+
+    Example: briefgen templates list seeds
+    """
+    from briefgen.audiences import audiences
+
+    table = Table(expand=True)
+    for col, kw in (("Audience", {"no_wrap": True}), ("From", {"no_wrap": True}), ("Description", {"ratio": 3})):
+        table.add_column(col, **kw)
+    for aud in audiences(project_dir):
+        table.add_row(aud.name, aud.origin, aud.description)
+    out.print(table, markup=False)
+
+
+@templates_app.command("new")
+@handled
+def templates_new(
+    name: Annotated[str, typer.Argument(help="Name of the new template (lower-case word).")],
+    project_dir: ProjectDir = Path("."),
+    base: Annotated[str, typer.Option("--from", help="Audience to start from.")] = "full",
+) -> None:
+    """Create a project template that extends an audience and builds as it is.
+
+    Example: briefgen templates new board --from executive seeds
+    """
+    from briefgen.load import CONFIG_FILE
+    from briefgen.scaffold import new_template
+
+    if not (project_dir / CONFIG_FILE).is_file():
+        raise BriefgenError.one("not a briefgen project (no briefgen.yaml)", file=display_path(project_dir),
+                                hint="pass the project folder", kind="usage")
+    for path in new_template(project_dir, name, base):
+        say(f"wrote {display_path(path)}")
+    say(f"build it with: briefgen build {display_path(project_dir)} --audience {name}")
+
+
+@templates_app.command("show")
+@handled
+def templates_show(
+    name: Annotated[str, typer.Argument(help="Audience whose template to print.")],
+    project_dir: ProjectDir = Path("."),
+) -> None:
+    """Print an audience's template and profile, and where they come from.
+
+    Example: briefgen templates show executive seeds
+    """
+    from briefgen.audiences import find
+
+    aud = find(project_dir, name)
+    say(f"# {display_path(aud.template)} ({aud.origin})")
+    sys.stdout.write(aud.template.read_text(encoding="utf-8"))
+    if aud.profile_path is not None:
+        say(f"\n# {display_path(aud.profile_path)}")
+        sys.stdout.write(aud.profile_path.read_text(encoding="utf-8"))
+
+
+@app.command()
+@handled
+def init(target: Annotated[Path, typer.Argument(help="New or empty folder for the project.")]) -> None:
+    """Create a new briefing project (config, example data, templates) that builds as it is.
+
+    Example: briefgen init my-briefing
+    """
+    from briefgen.scaffold import init_project
+
+    made = init_project(target)
+    say(f"created {len(made)} files in {display_path(target)}; next: briefgen validate {display_path(target)} "
+        f"&& briefgen build {display_path(target)}")
 
 
 def main() -> None:
