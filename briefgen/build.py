@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefgen.analyse import analyse, as_of
-from briefgen.audiences import load_profile
+from briefgen.audiences import check_name, load_profile
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
 from briefgen.parse import parse
@@ -79,7 +79,7 @@ def build(req: BuildRequest) -> list[Path]:
     project = load_project(req.project_dir)
     if req.as_of is not None:
         project = as_of(project, req.as_of)
-    audience = req.audience or project.config.audience
+    audience = check_name(req.audience) if req.audience is not None else project.config.audience
     formats = req.formats or tuple(project.config.formats)
     for fmt in formats:
         writer(fmt)  # unknown formats fail before any work
@@ -165,6 +165,10 @@ def _build_one(req: BuildRequest) -> Outcome:
         return Outcome(req.audience or "", tuple(build(req)))
     except BriefgenError as exc:
         return Outcome(req.audience or "", error=exc)
+    except Exception as exc:  # noqa: BLE001 - one audience's bug must not stop the others
+        return Outcome(req.audience or "", error=BriefgenError.one(
+            f"internal error: {type(exc).__name__}: {exc} (a bug in briefgen; "
+            "build this audience alone with BRIEFGEN_DEBUG=1 for details)", kind="internal"))
 
 
 def build_all(req: BuildRequest, progress=None) -> list[Outcome]:

@@ -52,6 +52,9 @@ class BriefgenError(Exception):
     def one(cls, message: str, *, kind: str = "data", **where) -> "BriefgenError":
         return cls([Problem(message, **where)], kind=kind)
 
+    def __reduce__(self):  # keep problems intact across processes (build --all)
+        return (type(self), (self.problems, self.kind))
+
     def render(self) -> str:
         return "\n".join(p.render() for p in sorted(self.problems, key=Problem.sort_key))
 
@@ -59,7 +62,7 @@ class BriefgenError(Exception):
         return self.render()
 
 
-EXIT_CODES = {"data": 1, "usage": 2, "template": 3, "output": 4}
+EXIT_CODES = {"data": 1, "usage": 2, "template": 3, "output": 4, "internal": 70}
 
 
 def display_path(path: Path | str) -> str:

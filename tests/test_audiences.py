@@ -1,0 +1,158 @@
+"""Audiences: what each profile selects is in its briefing and nothing else; overrides; init."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+
+from briefgen import tree as t
+from briefgen.analyse import analyse, select
+from briefgen.audiences import audiences, load_profile
+from briefgen.build import document_for
+from briefgen.load import load_project
+from conftest import SEEDS, run_cli, tool
+
+DAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return load_project(SEEDS)
+
+
+def text_of(doc: t.Document) -> str:
+    """All visible text, notes included."""
+    parts = []
+
+    def blocks(items):
+        for b in items:
+            for run in t.block_inlines(b):
+                parts.append(t.plain_text(run, notes=True))
+            blocks(tuple(t.child_blocks(b)))
+
+    blocks(doc.blocks)
+    return "\n".join(parts)
+
+
+def test_builtin_audiences_listed(seeds):
+    names = [(a.name, a.origin) for a in audiences(seeds.root)]
+    assert names == [("executive", "built-in"), ("full", "built-in"), ("investor", "built-in"),
+                     ("technical", "built-in")]
+
+
+@pytest.mark.parametrize("audience", ["executive", "investor", "technical", "full"])
+def test_audience_contains_exactly_what_its_profile_selects(seeds, audience):
+    profile = load_profile(seeds, audience)
+    everything = analyse(seeds)
+    chosen = select(everything, profile.select)
+    text = text_of(document_for(seeds, audience, DAY))
+    chosen_events = {d.event.id for d in chosen.events}
+    for d in everything.events:
+        if d.event.id in chosen_events:
+            assert d.event.title in text, (audience, d.event.id)
+        elif audience != "full":
+            assert d.event.title not in text, (audience, d.event.id)
+    chosen_claims = {v.claim.id for v in chosen.claims}
+    in_disputes = {v.claim.id for dd in chosen.disputes for v in dd.versions}
+    for v in everything.claims:
+        if v.claim.id in chosen_claims:
+            assert v.claim.statement in text, (audience, v.claim.id)
+        elif v.claim.id not in in_disputes and audience != "full":
+            assert v.claim.statement not in text, (audience, v.claim.id)
+
+
+def test_profiles_differ_as_documented(seeds):
+    everything = analyse(seeds)
+    pick = {a: select(everything, load_profile(seeds, a).select) for a in ("executive", "investor", "technical", "full")}
+    assert len(pick["full"].claims) == len(everything.claims) == 113
+    assert len(pick["executive"].events) <= 7 and len(pick["executive"].claims) <= 8
+    assert all(d.event.significance == "high" for d in pick["executive"].events)
+    assert all({"capex", "finance", "revenue", "market", "forecast", "infrastructure"} & set(v.claim.tags)
+               for v in pick["investor"].claims)
+    assert all({"models", "agents", "open-source", "infrastructure"} & set(v.claim.tags)
+               for v in pick["technical"].claims)
+
+
+def test_every_recorded_disagreement_is_disputed_in_investor_and_full(seeds):
+    everything = analyse(seeds)
+    recorded = {v.claim.subject for v in everything.claims if v.rivals}
+    assert len(recorded) >= 10
+    for audience in ("investor", "full"):
+        doc = document_for(seeds, audience, DAY)
+        heads = {t.plain_text(h.children) for h in doc.blocks if isinstance(h, t.Heading) and h.level == 2}
+        assert {seeds.subjects.get(s, s) for s in recorded} <= heads, audience
+
+
+def test_technical_flags_vendor_only_claims(seeds):
+    text = text_of(document_for(seeds, "technical", DAY))
+    assert "vendor only: only Eddie Wu" in text or "vendor only: only Alibaba" in text
+
+
+def test_project_template_overrides_a_block(tmp_path):
+    proj = tmp_path / "p"
+    shutil.copytree(SEEDS, proj)
+    (proj / "templates").mkdir()
+    (proj / "templates" / "executive.md.j2").write_text(
+        '{% extends "builtin/executive.md.j2" %}\n{% block bluf %}\n# Our house bottom line\n\n'
+        "{{ bottom_line.statement }}{{ cite(bottom_line) }}\n{% endblock %}\n")
+    origins = {a.name: a.origin for a in audiences(proj)}
+    assert origins["executive"] == "project (overrides built-in)"
+    doc = document_for(load_project(proj), "executive", DAY)
+    heads = [t.plain_text(h.children) for h in t.headings(doc)]
+    assert heads[0] == "Our house bottom line" and "What happened" in heads  # the rest is inherited
+    r = run_cli("build", str(proj), "--audience", "executive", "--format", "docx", "--out", str(tmp_path / "o"))
+    assert r.code == 0, r.err
+    docx_text = subprocess.run([tool("pandoc"), "-f", "docx", "-t", "plain", str(next((tmp_path / "o").iterdir()))],
+                               capture_output=True, text=True).stdout
+    assert "Our house bottom line" in docx_text
+
+
+@pytest.mark.parametrize("name", ["../evil", "/etc/passwd", "a/b", "Upper", "x" * 41, ""])
+def test_template_names_cannot_leave_the_template_folders(name, tmp_path):
+    r = run_cli("build", str(SEEDS), "--audience", name, "--format", "docx", "--out", str(tmp_path))
+    assert r.code == 2 and "is not a valid audience name" in r.err
+    r = run_cli("templates", "show", name, str(SEEDS))
+    assert r.code == 2
+
+
+def test_templates_new_builds_as_it_is(tmp_path):
+    proj = tmp_path / "p"
+    shutil.copytree(SEEDS, proj)
+    r = run_cli("templates", "new", "board", str(proj), "--from", "executive")
+    assert r.code == 0 and "wrote" in r.out
+    again = run_cli("templates", "new", "board", str(proj), "--from", "executive")
+    assert again.code == 2 and "already exists; nothing was written" in again.err
+    doc = document_for(load_project(proj), "board", DAY)
+    assert [t.plain_text(h.children) for h in t.headings(doc)][:2] == ["Bottom line up front", "What happened"]
+    show = run_cli("templates", "show", "board", str(proj))
+    assert 'extends "builtin/executive.md.j2"' in show.out
+
+
+def test_init_then_build_in_an_empty_folder(tmp_path):
+    target = tmp_path / "brief"
+    assert run_cli("init", str(target)).code == 0
+    assert run_cli("validate", str(target)).code == 0
+    r = run_cli("build", str(target), "--all", "--format", "docx", "--out", str(tmp_path / "out"))
+    assert r.code == 0, r.err
+    assert "5 of 5 audiences built" in r.out
+    team = subprocess.run([tool("pandoc"), "-f", "docx", "-t", "plain",
+                           str(tmp_path / "out" / "example-co-a-new-product-line-team.docx")],
+                          capture_output=True, text=True).stdout
+    assert "In one sentence" in team and "entry price is disputed" in team
+    assert run_cli("init", str(target)).code == 2  # never over an existing project
+
+
+def test_build_all_reports_a_failing_audience_and_builds_the_rest(tmp_path):
+    proj = tmp_path / "p"
+    shutil.copytree(SEEDS, proj)
+    (proj / "templates").mkdir()
+    (proj / "templates" / "broken.md.j2").write_text('{% extends "_base.md.j2" %}{% block bluf %}{{ nope }}{% endblock %}')
+    r = run_cli("build", str(proj), "--all", "--format", "docx", "--out", str(tmp_path / "o"))
+    assert r.code == 3
+    assert "4 of 5 audiences built" in r.out
+    assert "error: broken: " in r.err and "broken.md.j2:1: template error: 'nope' is undefined" in r.err
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
+        f"alibaba-ai-briefing-{a}.docx" for a in ("executive", "full", "investor", "technical")]
