@@ -17,6 +17,7 @@ import yaml
 from briefgen.errors import BriefgenError, Problem, display_path
 
 MAX_BYTES = 20 * 1024 * 1024
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, ~20x faster
 MAX_NODES = 1_000_000
 
 Path_ = tuple[str | int, ...]
@@ -136,9 +137,9 @@ def load_yaml(path: Path, *, label: str | None = None) -> YamlDoc:
     name = label or display_path(path)
     text = read_text(path, label=name)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, name) from None
+        raise _syntax_error(exc, name, text) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
         raise BriefgenError.one(f"YAML error: {exc}", file=name) from None
     if node is None:
@@ -149,7 +150,16 @@ def load_yaml(path: Path, *, label: str | None = None) -> YamlDoc:
     return YamlDoc(name, data, walker.lines)
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, name: str) -> BriefgenError:
+def _indentation(text: str, line: int) -> str:
+    """The leading whitespace of 1-based `line` of `text`."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return ""
+    row = lines[line - 1]
+    return row[: len(row) - len(row.lstrip())]
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, name: str, text: str) -> BriefgenError:
     problem = (exc.problem or "syntax error").strip()
     mark = exc.problem_mark or exc.context_mark
     if "end of stream" in problem and exc.context_mark is not None:
@@ -157,7 +167,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, name: str) -> BriefgenError:
         problem = f"{exc.context}: {problem}" if exc.context else problem
     line = mark.line + 1 if mark else None
     hint = "check indentation, colons and quotes on this line or the one before"
-    if "'\\t'" in problem or "tab" in problem:
+    if line and "\t" in _indentation(text, line):
         problem = "a tab character is used for indentation"
         hint = "YAML indents with spaces only; replace the tab with spaces"
     return BriefgenError.one(f"YAML syntax error: {problem}", file=name, line=line, hint=hint)
