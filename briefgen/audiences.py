@@ -28,7 +28,11 @@ class Audience:
     template: Path
     profile_path: Path | None
     origin: str  # "built-in", "project" or "project (overrides built-in)"
-    description: str = ""
+
+    @property
+    def description(self) -> str:
+        """The profile's description (read on demand: only listings need it)."""
+        return _description(self.profile_path)
 
 
 def check_name(name: str, what: str = "audience") -> str:
@@ -64,7 +68,7 @@ def audiences(project_root: Path) -> list[Audience]:
             else:
                 origin_here = origin
             profile_path = prof if prof.is_file() else (found[name].profile_path if name in found else None)
-            found[name] = Audience(name, tpl, profile_path, origin_here, _description(profile_path))
+            found[name] = Audience(name, tpl, profile_path, origin_here)
     return sorted(found.values(), key=lambda a: a.name)
 
 

@@ -143,8 +143,7 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
 def render(project: Project, audience: str, build_date: dt.date,
            analysis: Analysis | None = None, changes: Any = None, profile: Profile | None = None) -> str:
     """The briefing for `audience` as Markdown text."""
-    find(project.root, audience)
-    profile = profile or load_profile(project, audience)
+    profile = profile or load_profile(project, audience)  # also checks the audience exists
     analysis = select(analysis or analyse(project), profile.select)
     env = make_environment(search_path(project.root))
     try:
