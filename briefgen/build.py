@@ -19,7 +19,7 @@ from briefgen.audiences import check_name, load_profile
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
 from briefgen.parse import parse
-from briefgen.render import render
+from briefgen.render import Limits, render
 from briefgen.tree import Document, Meta
 from briefgen.writers import FORMATS, writer
 
@@ -33,6 +33,7 @@ class BuildRequest:
     build_date: dt.date | None = None
     reference_docx: Path | None = None
     as_of: dt.date | None = None
+    limits: Limits = Limits()
 
 
 def default_build_date(project: Project) -> dt.date:
@@ -48,7 +49,7 @@ def stem(project: Project, audience: str) -> str:
     return f"{base or 'briefing'}-{audience}"
 
 
-def document_for(project: Project, audience: str, build_date: dt.date) -> Document:
+def document_for(project: Project, audience: str, build_date: dt.date, limits: Limits = Limits()) -> Document:
     """Render and parse: the tree every writer gets."""
     cfg = project.config
     profile = load_profile(project, audience)
@@ -57,7 +58,7 @@ def document_for(project: Project, audience: str, build_date: dt.date) -> Docume
         from briefgen.diff import diff, load_version
 
         changes = diff(load_version(cfg.previous, project.root), project, cfg.previous, "this briefing")
-    markdown = render(project, audience, build_date, analyse(project), changes, profile)
+    markdown = render(project, audience, build_date, analyse(project), changes, profile, limits)
     look = profile.look
     logo = ""
     if look.logo:
@@ -86,7 +87,7 @@ def build(req: BuildRequest) -> list[Path]:
     if req.reference_docx is not None and not req.reference_docx.is_file():
         raise BriefgenError.one("reference document not found", file=display_path(req.reference_docx),
                                 field="--reference-docx", hint="give the path of an existing .docx", kind="usage")
-    doc = document_for(project, audience, req.build_date or req.as_of or default_build_date(project))
+    doc = document_for(project, audience, req.build_date or req.as_of or default_build_date(project), req.limits)
     out_dir = _prepare_out_dir(req.out_dir)
     staged: list[tuple[Path, Path]] = []
     try:

@@ -240,16 +240,19 @@ def build(
     reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")] = None,
     as_of_day: AsOf = None,
     all_audiences: Annotated[bool, typer.Option("--all", help="Build every audience, in parallel.")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Render templates in Jinja2's sandbox (for templates you do not trust).")] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds a template may take to render.")] = 60.0,
 ) -> None:
     """Build a briefing as .docx and/or .pdf with footnoted sources.
 
     Example: briefgen build seeds --format docx,pdf --out out
     """
     from briefgen.build import BuildRequest, build as run_build, build_all
+    from briefgen.render import Limits
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
     req = BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
-                       reference_docx, _day_option(as_of_day, "--as-of"))
+                       reference_docx, _day_option(as_of_day, "--as-of"), Limits(time_limit, sandbox=sandbox))
     if all_audiences:
         if audience:
             raise BriefgenError.one("--all builds every audience; leave out --audience", kind="usage")

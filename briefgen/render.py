@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import signal
+import threading
+from contextlib import contextmanager
+
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from briefgen.dates import parse_date
@@ -118,13 +123,29 @@ def best_reliability(project: Project, claim: Any) -> str:
     return min((project.sources[c.source].reliability for c in claim.citations), default="F")
 
 
-def make_environment(search_path: list[Path]) -> jinja2.Environment:
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on rendering. `sandbox` is for templates from people you do not trust:
+    Jinja2's immutable sandbox (no attribute escapes, no mutation of data) plus these
+    limits, which also apply without it."""
+
+    seconds: float = 60.0
+    max_chars: int = 50_000_000
+    sandbox: bool = False
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def make_environment(search_path: list[Path], sandbox: bool = False) -> jinja2.Environment:
     """The Jinja2 environment: Markdown-escaping by default, strict about undefined names."""
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(p) for p in search_path]),
         jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(BUILTIN))}),
     ])
-    env = jinja2.Environment(
+    cls = ImmutableSandboxedEnvironment if sandbox else jinja2.Environment
+    env = cls(
         loader=loader,
         autoescape=True, finalize=_finalize, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -141,11 +162,12 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
 
 
 def render(project: Project, audience: str, build_date: dt.date,
-           analysis: Analysis | None = None, changes: Any = None, profile: Profile | None = None) -> str:
+           analysis: Analysis | None = None, changes: Any = None, profile: Profile | None = None,
+           limits: Limits = Limits()) -> str:
     """The briefing for `audience` as Markdown text."""
     profile = profile or load_profile(project, audience)  # also checks the audience exists
     analysis = select(analysis or analyse(project), profile.select)
-    env = make_environment(search_path(project.root))
+    env = make_environment(search_path(project.root), limits.sandbox)
     try:
         template = env.get_template(audience + SUFFIX)
     except jinja2.TemplateSyntaxError as exc:
@@ -163,13 +185,57 @@ def render(project: Project, audience: str, build_date: dt.date,
         "claim_grade": lambda v: grade(best_reliability(project, v), v),
     }
     try:
-        return template.render(context)
+        with _time_limit(limits.seconds):
+            return _bounded(template.generate(context), limits.max_chars, template.filename)
+    except _OutOfTime:
+        raise BriefgenError.one(
+            f"template took longer than {limits.seconds:g} s to render and was stopped",
+            file=display_path(template.filename) if template.filename else None,
+            hint="look for a loop over a huge range, or raise the limit with --time-limit", kind="template") from None
+    except SecurityError as exc:
+        raise _runtime_error(exc, f"the sandbox refused: {exc}") from None
+    except OverflowError as exc:
+        raise _runtime_error(exc, f"the sandbox refused: {exc}".replace("larger (", "larger than (")) from None
+    except RecursionError as exc:
+        raise _runtime_error(exc, "template recursion too deep (a macro or block calling itself)") from None
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(exc) from None
     except jinja2.TemplateNotFound as exc:
         raise _runtime_error(exc, f"template not found: {exc.name}") from None
     except (jinja2.UndefinedError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise _runtime_error(exc) from None
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Interrupt rendering after `seconds` (main thread only; elsewhere no limit applies)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _bounded(chunks, max_chars: int, filename: str | None) -> str:
+    """Join rendered chunks, stopping once the output passes `max_chars`."""
+    out, total = [], 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > max_chars:
+            raise BriefgenError.one(f"template output passed {max_chars:,} characters and was stopped",
+                                    file=display_path(filename) if filename else None,
+                                    hint="look for a loop that repeats without end", kind="template")
+        out.append(chunk)
+    return "".join(out)
 
 
 def _template_error(exc: jinja2.TemplateSyntaxError) -> BriefgenError:
