@@ -240,12 +240,14 @@ class Judgment(Strict):
 
     id: Id
     statement: Text
+    short: str | None = Field(None, description="One-sentence version for short briefings.")
     confidence: Literal["low", "moderate", "high"]
     basis: list[Id] = Field(min_length=1, description="Claim or event ids the judgment rests on.")
 
 
 class BottomLine(Strict):
     statement: Text
+    short: str | None = Field(None, description="One-sentence version for short briefings.")
     basis: list[Id] = Field(min_length=1)
 
 

@@ -47,6 +47,28 @@ class PendingNote:
     citations: tuple[Citation, ...]
     quote: bool
 
+    @property
+    def groups(self) -> list[tuple[str, list[Citation]]]:
+        """The citations grouped by source, sources in order of first appearance."""
+        out: dict[str, list[Citation]] = {}
+        for c in self.citations:
+            out.setdefault(c.source, []).append(c)
+        return list(out.items())
+
+    @staticmethod
+    def locators(cits: list[Citation]) -> str:
+        """'para. 3' or 'paras. 3, 12' (other locators listed as given)."""
+        paras, other = [], []
+        for c in cits:
+            m = re.match(r"^para(?:graph)?s?\.?\s*(\d+)$", (c.locator or "").strip(), re.I)
+            if m:
+                if m.group(1) not in paras:
+                    paras.append(m.group(1))
+            elif c.locator and c.locator not in other:
+                other.append(c.locator)
+        parts = ([("paras. " if len(paras) > 1 else "para. ") + ", ".join(paras)] if paras else []) + other
+        return ", ".join(parts)
+
 
 @dataclass
 class Footnotes:
