@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import re
+
 import yaml
 
 from briefgen.errors import BriefgenError, Problem, display_path
@@ -19,6 +21,9 @@ from briefgen.errors import BriefgenError, Problem, display_path
 MAX_BYTES = 20 * 1024 * 1024
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, ~20x faster
 MAX_NODES = 1_000_000
+# Characters no XML document (so no .docx or PDF text) can hold: C0 controls except tab,
+# newline and carriage return; lone surrogates; the non-characters U+FFFE and U+FFFF.
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 Path_ = tuple[str | int, ...]
 
@@ -60,7 +65,7 @@ class _Walker:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
         self.constructor.flatten_mapping(node)
@@ -81,9 +86,14 @@ class _Walker:
             out[key] = self.walk(value_node, path + (key,))
         return out
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, path: Path_ = ()) -> Any:
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value
+        if (bad := ILLEGAL.search(node.value)) is not None:
+            raise BriefgenError.one(
+                f"text contains the control character U+{ord(bad.group()):04X}, which no document can hold",
+                file=self.file, line=node.start_mark.line + 1, field=_dotted(path) or None,
+                hint="remove it; it was probably written as an escape such as \\x07")
         if node.tag.startswith("tag:yaml.org,2002:") and node.tag.split(":")[-1] in (
             "str", "int", "float", "bool", "null"
         ):
@@ -129,6 +139,12 @@ def read_text(path: Path, *, label: str | None = None) -> str:
         raise BriefgenError.one(
             f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})", file=name, line=line,
             hint="re-save the file as UTF-8") from None
+    if (bad := ILLEGAL.search(text)) is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise BriefgenError.one(
+            f"control character U+{ord(bad.group()):04X} at column {column}", file=name, line=line,
+            hint="delete it; YAML text cannot contain control characters")
     return text
 
 

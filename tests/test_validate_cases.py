@@ -54,3 +54,15 @@ def test_bad_input_build_writes_nothing(case: Path, mini: Path) -> None:
     result = run_cli("build", "mini", "--out", str(out), cwd=mini.parent)
     assert result.code != 0 and "Traceback" not in result.err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_very_large_file_is_refused_quickly(mini: Path) -> None:
+    claims = mini / "claims.yaml"
+    with claims.open("a", encoding="utf-8") as fh:
+        row = "  - {id: c%d, statement: s, claimant: c, kind: assertion, subject: s, citations: [{source: wire, quote: q}]}\n"
+        fh.write("".join(row % i for i in range(220_000)))
+    result = run_cli("validate", "mini", cwd=mini.parent)
+    assert result.code == 1 and "Traceback" not in result.err
+    size = claims.stat().st_size
+    assert result.err == (f"error: mini/claims.yaml: file is too large ({size:,} bytes; the limit is 20,971,520) "
+                          "(split the data or check this is the right file)\n")
