@@ -21,9 +21,10 @@ from briefgen.errors import BriefgenError, Problem, display_path
 MAX_BYTES = 20 * 1024 * 1024
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, ~20x faster
 MAX_NODES = 1_000_000
-# Characters no XML document (so no .docx or PDF text) can hold: C0 controls except tab,
-# newline and carriage return; lone surrogates; the non-characters U+FFFE and U+FFFF.
-ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters a document cannot show: C0 and C1 controls except tab, newline and carriage
+# return (XML cannot hold most; the rest print as nothing), DEL, lone surrogates and the
+# non-characters U+FFFE and U+FFFF.
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 Path_ = tuple[str | int, ...]
 
@@ -91,7 +92,7 @@ class _Walker:
             return node.value
         if (bad := ILLEGAL.search(node.value)) is not None:
             raise BriefgenError.one(
-                f"text contains the control character U+{ord(bad.group()):04X}, which no document can hold",
+                f"text contains the control character U+{ord(bad.group()):04X}, which a document cannot show",
                 file=self.file, line=node.start_mark.line + 1, field=_dotted(path) or None,
                 hint="remove it; it was probably written as an escape such as \\x07")
         if node.tag.startswith("tag:yaml.org,2002:") and node.tag.split(":")[-1] in (
