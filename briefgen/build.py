@@ -124,7 +124,11 @@ def atomic_write(target: Path, write, what: str) -> Path:
 
     The caller moves it into place (``os.replace``) once everything it builds is ready.
     """
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise BriefgenError.one(f"cannot write {what}: {exc.strerror}", file=display_path(target),
+                                hint="check the folder's permissions and free space", kind="output") from None
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:

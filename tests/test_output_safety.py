@@ -1,0 +1,78 @@
+"""Output safety: files appear complete or not at all; a failed build keeps the last good one."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+
+from conftest import MINI, run_cli
+
+
+def build_docx(out, *extra, **kw):
+    return run_cli("build", str(MINI), "--format", "docx", "--out", str(out), *extra, **kw)
+
+
+def listing(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_missing_output_folder_is_created(tmp_path):
+    r = build_docx(tmp_path / "new" / "deeper")
+    assert r.code == 0 and listing(tmp_path / "new" / "deeper") == ["mini-briefing-full.docx"]
+
+
+def test_a_file_in_the_way(tmp_path):
+    blocker = tmp_path / "out"
+    blocker.write_text("keep me")
+    r = build_docx(blocker)
+    assert r.code == 4 and "output path is a file, not a folder" in r.err and "Traceback" not in r.err
+    assert blocker.read_text() == "keep me"
+
+
+def test_unwritable_location(tmp_path):
+    r = build_docx("/proc/briefgen-test-out")
+    assert r.code == 4 and "cannot create output folder" in r.err
+
+
+def test_failed_build_keeps_the_previous_briefing(tmp_path):
+    out = tmp_path / "out"
+    assert build_docx(out).code == 0
+    before = (out / "mini-briefing-full.docx").read_bytes()
+    broken = tmp_path / "broken"
+    subprocess.run(["cp", "-r", str(MINI), str(broken)], check=True)
+    (broken / "events.yaml").write_text("events: [")
+    r = run_cli("build", str(broken), "--format", "docx", "--out", str(out))
+    assert r.code == 1
+    assert (out / "mini-briefing-full.docx").read_bytes() == before
+    assert listing(out) == ["mini-briefing-full.docx"]
+
+
+def _limit_file_size():
+    """In the child: files may not grow past 20 kB, as on a disk that is nearly full."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+def test_disk_full_mid_write_leaves_nothing_partial(tmp_path):
+    out = tmp_path / "out"
+    assert build_docx(out).code == 0
+    before = (out / "mini-briefing-full.docx").read_bytes()
+    assert len(before) > 20_000
+    proc = subprocess.run([sys.executable, "-m", "briefgen", "build", str(MINI), "--format", "docx", "--out", str(out),
+                           "--date", "2030-01-01"], capture_output=True, text=True, preexec_fn=_limit_file_size,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert proc.returncode == 4, proc.stderr
+    assert "cannot write docx: File too large" in proc.stderr and "Traceback" not in proc.stderr
+    assert (out / "mini-briefing-full.docx").read_bytes() == before  # the old briefing is intact
+    assert listing(out) == ["mini-briefing-full.docx"]                # and no temporary file is left
+
+
+def test_same_input_and_date_give_identical_bytes(tmp_path):
+    assert build_docx(tmp_path / "a").code == 0
+    assert build_docx(tmp_path / "b").code == 0
+    assert (tmp_path / "a" / "mini-briefing-full.docx").read_bytes() == (tmp_path / "b" / "mini-briefing-full.docx").read_bytes()
+    assert build_docx(tmp_path / "c", "--date", "2025-10-02").code == 0
+    assert (tmp_path / "c" / "mini-briefing-full.docx").read_bytes() != (tmp_path / "a" / "mini-briefing-full.docx").read_bytes()
