@@ -84,7 +84,13 @@ def register(*roles: str) -> None:
     for role in roles or ("regular", "bold", "italic", "bolditalic", "mono"):
         if role in _registered:
             continue
-        pdfmetrics.registerFont(TTFont(RL_NAMES[role], str(font_path(role))))
+        path = font_path(role)
+        if not path.is_file():
+            from briefgen.errors import BriefgenError
+
+            raise BriefgenError.one(f"font file missing: {path}", kind="output",
+                                    hint="reinstall briefgen; its package must ship briefgen/data/fonts")
+        pdfmetrics.registerFont(TTFont(RL_NAMES[role], str(path)))
         _registered.add(role)
         if role == "mono":
             for bold in (0, 1):
@@ -125,4 +131,5 @@ def pil_font(role: str, size_px: float):
     """A Pillow FreeType font for `role` at `size_px` pixels."""
     from PIL import ImageFont
 
+    register(role)          # the same metrics drive layout; also checks the file is there
     return ImageFont.truetype(str(font_path(role)), size_px)
