@@ -131,6 +131,7 @@ def atomic_write(target: Path, write, what: str) -> Path:
                                 hint="check the folder's permissions and free space", kind="output") from None
     tmp = Path(name)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a briefing gets the usual permissions
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
@@ -143,6 +144,12 @@ def atomic_write(target: Path, write, what: str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_file(target: Path, write, what: str) -> Path:

@@ -76,3 +76,10 @@ def test_same_input_and_date_give_identical_bytes(tmp_path):
     assert (tmp_path / "a" / "mini-briefing-full.docx").read_bytes() == (tmp_path / "b" / "mini-briefing-full.docx").read_bytes()
     assert build_docx(tmp_path / "c", "--date", "2025-10-02").code == 0
     assert (tmp_path / "c" / "mini-briefing-full.docx").read_bytes() != (tmp_path / "a" / "mini-briefing-full.docx").read_bytes()
+
+
+def test_outputs_get_the_usual_permissions(tmp_path):
+    assert build_docx(tmp_path / "o").code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "o" / "mini-briefing-full.docx").stat().st_mode & 0o777 == 0o666 & ~mask
