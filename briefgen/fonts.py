@@ -14,6 +14,7 @@ needs it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,6 +69,38 @@ def runs(text: str) -> list[tuple[str, bool]]:
     if text.isascii():
         return [(text, False)] if text else []
     return [(part, i % 2 == 1) for i, part in enumerate(_SPLIT.split(text)) if part]
+
+
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]")
+_cmaps: dict[str, frozenset[int]] = {}
+
+
+def _cmap(role: str) -> frozenset[int]:
+    """The code points the font for `role` has glyphs for (read once)."""
+    if role not in _cmaps:
+        from reportlab.pdfbase.ttfonts import TTFontFile
+
+        _cmaps[role] = frozenset(TTFontFile(str(font_path(role))).charToGlyph)
+    return _cmaps[role]
+
+
+def unshowable(text: str) -> str | None:
+    """The first character the embedded fonts cannot show correctly, or None.
+
+    Right-to-left scripts count as unshowable: reportlab draws them unshaped and in
+    left-to-right order, which is wrong, not merely plain. Invisible format
+    characters (joiners, direction marks) need no glyph.
+    """
+    if text.isascii():
+        return None
+    if (rtl := _RTL.search(text)) is not None:
+        return rtl.group()
+    for part, cjk in runs(text):
+        have = _cmap("cjk" if cjk else "regular")
+        for ch in part:
+            if ord(ch) not in have and unicodedata.category(ch) not in ("Cf", "Mn", "Zs"):
+                return ch
+    return None
 
 
 # --- reportlab -----------------------------------------------------------------------

@@ -74,6 +74,28 @@ def docx_text(path: Path) -> str:
     return out
 
 
+PDF_REFUSES = {"arabic": "right-to-left text", "emoji": "the character 🚀 (Rocket, U+1F680)"}
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run([tool("pdftotext"), "-enc", "UTF-8", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_text_in_every_field_reads_back_from_pdf_or_is_refused(name, tmp_path):
+    text = HOSTILE[name]
+    project = hostile_project(tmp_path / "p", text)
+    if name in PDF_REFUSES:
+        with pytest.raises(BriefgenError, match="the PDF cannot show " + re.escape(PDF_REFUSES[name])):
+            build(BuildRequest(project, "full", ("docx", "pdf"), tmp_path / "out"))
+        assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # no docx either
+        return
+    [out] = build(BuildRequest(project, "full", ("pdf",), tmp_path / "out"))
+    seen = re.sub(r"\s+", "", pdf_text(out))  # line breaks fall inside long words and table cells
+    assert seen.count(re.sub(r"\s+", "", fold(text))) >= 5 * 2 + 5 + 1, name
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_text_in_every_field_reads_back_from_word(name, tmp_path):
     text = HOSTILE[name]

@@ -121,6 +121,8 @@ def _esc(text: str, *, clean: bool = True) -> str:
         text = _clean(text)
     if text.isascii():
         return _xml(text)
+    if (ch := fonts.unshowable(text)) is not None:
+        raise _unshowable(ch, text)
     out = []
     for part, cjk in fonts.runs(text):
         if cjk:
@@ -129,6 +131,18 @@ def _esc(text: str, *, clean: bool = True) -> str:
         else:
             out.append(_xml(part))
     return "".join(out)
+
+
+def _unshowable(ch: str, text: str) -> BriefgenError:
+    import unicodedata
+
+    name = unicodedata.name(ch, f"U+{ord(ch):04X}").title()
+    at = text.index(ch)
+    snippet = text[max(0, at - 30): at + 30].strip()
+    what = "right-to-left text" if fonts._RTL.match(ch) else f"the character {ch} ({name}, U+{ord(ch):04X})"
+    return BriefgenError.one(
+        f"the PDF cannot show {what}, in: “{snippet}”", kind="data",
+        hint="remove it from the data, or build only the Word file with --format docx, which shows it")
 
 
 def _accent(meta: t.Meta):
