@@ -166,3 +166,17 @@ def pil_font(role: str, size_px: float):
 
     register(role)          # the same metrics drive layout; also checks the file is there
     return ImageFont.truetype(str(font_path(role)), size_px)
+
+
+def ellipsize(text: str, role: str, size: float, max_w: float) -> str:
+    """`text`, shortened with "…" to fit `max_w` points."""
+    if text_width(text, role, size) <= max_w:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if text_width(text[:mid].rstrip() + "…", role, size) <= max_w:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"

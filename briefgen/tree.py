@@ -235,6 +235,22 @@ def headings(doc: Document, depth: int = 9) -> list[Heading]:
     return [b for b in doc.blocks if isinstance(b, Heading) and b.level <= depth]
 
 
+def column_widths(table: Table, ncols: int) -> list[float]:
+    """Relative column widths summing to 1: the template's, or from how much text each
+    column holds (sampled over the first 200 rows), so every writer sizes columns alike."""
+    if table.widths and len(table.widths) == ncols and sum(table.widths) > 0:
+        total = sum(table.widths)
+        return [w / total for w in table.widths]
+    sample = ([table.header] if table.header else []) + list(table.rows[:200])
+    lengths = [0.0] * ncols
+    for row in sample:
+        for i, cell in enumerate(row[:ncols]):
+            lengths[i] += min(len(plain_text(cell)), 400)
+    weights = [max(4.0, v / max(len(sample), 1)) ** 0.7 for v in lengths]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
 def plain_text(items: tuple[Inline, ...], *, notes: bool = False) -> str:
     """The visible text of inlines (notes left out unless asked)."""
     out = []

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from typing import Iterable, Sequence, Union
 
 from briefgen import fonts
+from briefgen.fonts import ellipsize  # noqa: F401 - part of this module's API
 from briefgen.tree import TimelineFigure, TimelineItem
 
 # --- the scene ---------------------------------------------------------------------
@@ -453,20 +454,6 @@ def _widen(placed: list[_Placed], width: float, size: float, limit: float = 190.
             p.bx1 = p.bx0 + w
         else:
             p.bx0 = p.bx1 - w
-
-
-def ellipsize(text: str, role: str, size: float, max_w: float) -> str:
-    """`text`, shortened with "…" to fit `max_w` points."""
-    if fonts.text_width(text, role, size) <= max_w:
-        return text
-    lo, hi = 0, len(text)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if fonts.text_width(text[:mid].rstrip() + "…", role, size) <= max_w:
-            lo = mid
-        else:
-            hi = mid - 1
-    return text[:lo].rstrip() + "…"
 
 
 # composition -------------------------------------------------------------------------

@@ -169,7 +169,7 @@ class _Writer:
 
     def table(self, block: t.Table, new, part) -> None:
         ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
-        widths = _column_widths(block, ncols)
+        widths = t.column_widths(block, ncols)
         tbl = new("w:tbl")
         tpr = _el(tbl, "w:tblPr")
         _el(tpr, "w:tblW", w=5000, type="pct")
@@ -352,21 +352,6 @@ def _spacing(before: int, after: int, size: int | None = None) -> etree._Element
         s.set(qn("w:line"), str(size * 20))
         s.set(qn("w:lineRule"), "exact")
     return s
-
-
-def _column_widths(block: t.Table, ncols: int) -> list[float]:
-    """Relative column widths: the template's, or from how much text each column holds."""
-    if block.widths and len(block.widths) == ncols:
-        total = sum(block.widths)
-        return [w / total for w in block.widths]
-    sample = ([block.header] if block.header else []) + list(block.rows[:200])
-    lengths = [0.0] * ncols
-    for row in sample:
-        for i, cell in enumerate(row[:ncols]):
-            lengths[i] += min(len(t.plain_text(cell)), 400)
-    weights = [max(4.0, (v / max(len(sample), 1))) ** 0.7 for v in lengths]
-    total = sum(weights)
-    return [w / total for w in weights]
 
 
 class _Numbering:

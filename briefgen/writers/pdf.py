@@ -22,6 +22,7 @@ Fonts are the vendored DejaVu Sans family and Droid Sans Fallback for CJK runs
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 import re
 from dataclasses import dataclass, replace
 from typing import BinaryIO
@@ -389,7 +390,7 @@ class _Builder:
 
     def table(self, b: t.Table, ctx: _Ctx) -> Table:
         ncols = max([len(b.header)] + [len(r) for r in b.rows] + [1])
-        widths = _fit_columns(_column_widths(b, ncols), _min_widths(b, ncols), ctx.width)
+        widths = _fit_columns(t.column_widths(b, ncols), _min_widths(b, ncols), ctx.width)
         aligns = list(b.aligns) + [""] * ncols
         cell_ctx = replace(ctx, width=0, frame=False, cell=True)
         styles = [self._cell_style(a, head=False) for a in aligns[:ncols]]
@@ -606,21 +607,6 @@ class _LongDataTable(LongTable):
 def _long_cjk(markup: str) -> bool:
     """A run of CJK long enough to need breaking between characters."""
     return not markup.isascii() and any(len(m.group()) > 12 for m in fonts.CJK_RUN.finditer(markup))
-
-
-def _column_widths(b: t.Table, ncols: int) -> list[float]:
-    """Relative column widths: the template's, or from how much text each column holds."""
-    if b.widths and len(b.widths) == ncols and sum(b.widths) > 0:
-        total = sum(b.widths)
-        return [w / total for w in b.widths]
-    sample = ([b.header] if b.header else []) + list(b.rows[:200])
-    lengths = [0.0] * ncols
-    for row in sample:
-        for i, cell in enumerate(row[:ncols]):
-            lengths[i] += min(len(t.plain_text(cell)), 400)
-    weights = [max(4.0, v / max(len(sample), 1)) ** 0.7 for v in lengths]
-    total = sum(weights)
-    return [w / total for w in weights]
 
 
 def _min_widths(b: t.Table, ncols: int, pad: float = 9.0) -> list[float]:
@@ -977,13 +963,8 @@ class _NoteFrame(Frame):
             return Frame._add(self, f, canv, trySplit)
         if st.closed:
             return 0
-        plan = st._full(nums)
-        self._y1p = base + plan.used
-        if Frame._add(self, f, canv, trySplit):
-            st.commit(plan)
-            self._y1p = self._y1 + st.height
+        if self._add_with(f, canv, trySplit, base, st._full(nums)):
             return 1
-        self._y1p = base
         if not st.may_split(nums) and not f.__dict__.get("_bg_force"):
             return 0
         room = self._room_beside(f, canv, base)
@@ -992,22 +973,22 @@ class _NoteFrame(Frame):
             plan = st.forced(nums, room)
         if plan is None:
             return 0
+        return 1 if self._add_with(f, canv, trySplit, base, plan) else 0
+
+    def _add_with(self, f, canv, trySplit, base: float, plan) -> bool:
+        """Try `f` with `plan`'s notes reserved below it; keep the reservation only if it fits."""
+        st = self._notes
         self._y1p = base + plan.used
         if Frame._add(self, f, canv, trySplit):
             st.commit(plan)
             self._y1p = self._y1 + st.height
-            return 1
+            return True
         self._y1p = base
-        return 0
+        return False
 
     def _wrap(self, f, canv, avail: float):
-        f._frame, f.canv = self, canv
-        try:
+        with _attached(f, self, canv):
             return f.wrap(self._getAvailableWidth(), avail)
-        finally:
-            for a in ("canv", "_frame"):
-                if hasattr(f, a):
-                    delattr(f, a)
 
     def _room_beside(self, f, canv, base: float) -> float | None:
         """Room left for notes under `f` if it went here, or None if `f` does not fit."""
@@ -1068,13 +1049,8 @@ class _NoteFrame(Frame):
         return []
 
     def _split(self, f, canv, h: float):
-        f._frame, f.canv = self, canv
-        try:
+        with _attached(f, self, canv):
             return f.split(self._getAvailableWidth(), h)
-        finally:
-            for a in ("canv", "_frame"):
-                if hasattr(f, a):
-                    delattr(f, a)
 
     def _shrink(self, f, first, nums, avail: float, h: float) -> float | None:
         """A smaller height to split `f` at, or None if shrinking cannot help."""
@@ -1244,7 +1220,7 @@ class _Doc(BaseDocTemplate):
         canv.setFillColor(MUTED)
         header = _clean(getattr(meta, "header", "") or meta.title).strip()
         room = (w / 2 - x - 40) if marking else (right - x - 60)
-        _draw_text(canv, x, y, _fit(header, "regular", 7.5, room), "regular", 7.5, "start")
+        _draw_text(canv, x, y, fonts.ellipsize(header, "regular", 7.5, room), "regular", 7.5, "start")
         if meta.date:
             _draw_text(canv, right, y, _clean(meta.date), "regular", 7.5, "end")
         if marking:
@@ -1259,7 +1235,7 @@ class _Doc(BaseDocTemplate):
         footer = _clean(getattr(meta, "footer", "") or "").strip()
         if footer:
             room = (w / 2 - left - 50) if marking else (right - left - 90)
-            _draw_text(canv, left, FOOTER_Y, _fit(footer, "regular", 7.5, room), "regular", 7.5, "start")
+            _draw_text(canv, left, FOOTER_Y, fonts.ellipsize(footer, "regular", 7.5, room), "regular", 7.5, "start")
         canv.translate(right, FOOTER_Y)
         canv.doForm(f"bgpg{canv.getPageNumber()}")
         canv.restoreState()
@@ -1289,17 +1265,16 @@ def _pdf_date(iso: str) -> str:
     return f"D:{y:04d}{mo:02d}{d:02d}{hh:02d}{mi:02d}{ss:02d}+00'00'"
 
 
-def _fit(text: str, role: str, size: float, width: float) -> str:
-    if fonts.text_width(text, role, size) <= width:
-        return text
-    lo, hi = 0, len(text)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if fonts.text_width(text[:mid].rstrip() + "…", role, size) <= width:
-            lo = mid
-        else:
-            hi = mid - 1
-    return text[:lo].rstrip() + "…"
+@contextmanager
+def _attached(f, frame, canv):
+    """Give flowable `f` the frame and canvas reportlab's wrap/split expect, then take them back."""
+    f._frame, f.canv = frame, canv
+    try:
+        yield
+    finally:
+        for a in ("canv", "_frame"):
+            if hasattr(f, a):
+                delattr(f, a)
 
 
 def _draw_text(canv, x: float, y: float, text: str, role: str, size: float, anchor: str) -> None:
