@@ -69,6 +69,11 @@ def audiences(project_root: Path) -> list[Audience]:
                 origin_here = origin
             profile_path = prof if prof.is_file() else (found[name].profile_path if name in found else None)
             found[name] = Audience(name, tpl, profile_path, origin_here)
+    own = project_templates(project_root)
+    for name, aud in list(found.items()):  # a project profile alone changes what a built-in selects or looks like
+        prof = own / f"{name}.yaml"
+        if prof.is_file() and aud.profile_path != prof:
+            found[name] = Audience(name, aud.template, prof, aud.origin + " (project profile)")
     return sorted(found.values(), key=lambda a: a.name)
 
 

@@ -65,6 +65,15 @@ _BUILTIN_STYLES = {
         '<w:style w:type="paragraph" w:styleId="TOC2"><w:name w:val="toc 2"/><w:basedOn w:val="Normal"/>'
         '<w:next w:val="Normal"/><w:uiPriority w:val="39"/><w:unhideWhenUsed/><w:pPr>'
         '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9350"/></w:tabs><w:spacing w:after="20"/><w:ind w:left="220"/></w:pPr></w:style>'),
+    "BriefingTable": (
+        '<w:style w:type="table" w:customStyle="1" w:styleId="BriefingTable"><w:name w:val="Briefing Table"/>'
+        '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:pPr><w:spacing w:after="0"/></w:pPr>'
+        '<w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="C9CED6"/>'
+        '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="C9CED6"/>'
+        '<w:insideH w:val="single" w:sz="4" w:space="0" w:color="C9CED6"/></w:tblBorders>'
+        '<w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
+        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1B365D"/></w:tcPr></w:tblStylePr></w:style>'),
     "CalloutTitle": (
         '<w:style w:type="paragraph" w:customStyle="1" w:styleId="CalloutTitle"><w:name w:val="Callout Title"/>'
         '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="60" w:after="60"/></w:pPr>'

@@ -243,10 +243,13 @@ def column_widths(table: Table, ncols: int) -> list[float]:
         return [w / total for w in table.widths]
     sample = ([table.header] if table.header else []) + list(table.rows[:200])
     lengths = [0.0] * ncols
+    longest = [4] * ncols  # no column narrower than its longest word (up to 16 letters)
     for row in sample:
         for i, cell in enumerate(row[:ncols]):
-            lengths[i] += min(len(plain_text(cell)), 400)
-    weights = [max(4.0, v / max(len(sample), 1)) ** 0.7 for v in lengths]
+            text = plain_text(cell)
+            lengths[i] += min(len(text), 400)
+            longest[i] = max(longest[i], min(16, max((len(w) for w in text.split()), default=0) + 1))
+    weights = [max(longest[i], v / max(len(sample), 1)) ** 0.7 for i, v in enumerate(lengths)]
     total = sum(weights)
     return [w / total for w in weights]
 

@@ -156,3 +156,46 @@ def test_build_all_reports_a_failing_audience_and_builds_the_rest(tmp_path):
     assert "error: broken: " in r.err and "broken.md.j2:1: template error: 'nope' is undefined" in r.err
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
         f"alibaba-ai-briefing-{a}.docx" for a in ("executive", "full", "investor", "technical")]
+
+
+def test_profile_look_logo_accent_and_marking_in_both_formats(tmp_path):
+    import zipfile
+
+    from PIL import Image
+    proj = tmp_path / "p"
+    shutil.copytree(SEEDS, proj)
+    Image.new("RGB", (120, 40), (200, 30, 30)).save(proj / "logo.png")
+    (proj / "templates").mkdir()
+    (proj / "templates" / "executive.yaml").write_text(
+        (SEEDS.parent / "templates" / "executive.yaml").read_text()
+        + '  logo: logo.png\n  accent: "#0B6E4F"\n  classification: BOARD ONLY\n  footer: Strategy team\n')
+    r = run_cli("build", str(proj), "--audience", "executive", "--out", str(tmp_path / "o"))
+    assert r.code == 0, r.err
+    word = tmp_path / "o" / "alibaba-ai-briefing-executive.docx"
+    with zipfile.ZipFile(word) as z:
+        names = z.namelist()
+        header = next(z.read(n).decode() for n in names if n.startswith("word/header"))
+        styles = z.read("word/styles.xml").decode()
+    assert any(n.startswith("word/media/") for n in names) and "<pic:pic" in header
+    assert "BOARD ONLY" in header and "0B6E4F" in styles
+    pdf_path = tmp_path / "o" / "alibaba-ai-briefing-executive.pdf"
+    images = subprocess.run([tool("pdfimages"), "-list", "-f", "1", "-l", "1", str(pdf_path)],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert any(" 120    40 " in row for row in images), images  # the 120 x 40 logo, on page 1
+    text = subprocess.run([tool("pdftotext"), "-layout", str(pdf_path), "-"], capture_output=True, text=True).stdout
+    assert "BOARD ONLY" in text and "Strategy team" in text
+
+
+def test_grades_and_their_legend_are_shown(seeds):
+    text = text_of(document_for(seeds, "full", DAY))
+    assert "Source reliability: A completely reliable; B usually reliable" in text
+    assert "Information credibility: 1 confirmed by other sources" in text
+    views = {v.claim.id: v for v in analyse(seeds).claims}
+    claim = views["cl-cloud-revenue-growth-11pct"].claim
+    assert claim.credibility is not None
+    grade = f"{seeds.sources['src-004'].reliability}{claim.credibility}"
+    doc = document_for(seeds, "full", DAY)
+    register = next(b for b in doc.blocks
+                    if isinstance(b, t.Table) and len(b.header) > 4 and t.plain_text(b.header[4]) == "Grade")
+    row = next(r for r in register.rows if t.plain_text(r[0]).startswith(claim.statement))
+    assert t.plain_text(row[4]) == grade

@@ -159,6 +159,7 @@ def test_real_word_styles_and_properties(tmp_path):
     header = d.sections[0].header.paragraphs
     assert "SECRET" in " ".join(p.text for p in header)
     assert d.tables[1].rows[0].cells[0].text == "Claim"
+    assert d.tables[1].style.name == "Briefing Table" and d.tables[1].style.type == 3  # a real table style
     assert d.tables[1]._tbl.tr_lst[0].trPr.find(qn("w:tblHeader")) is not None  # header row repeats
 
 

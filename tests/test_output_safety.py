@@ -83,3 +83,11 @@ def test_outputs_get_the_usual_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "o" / "mini-briefing-full.docx").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_pdf_and_docx_rebuild_byte_identical_through_the_cli(tmp_path):
+    for name in ("a", "b"):
+        assert run_cli("build", str(MINI), "--format", "docx,pdf", "--out", str(tmp_path / name)).code == 0
+    for suffix in ("docx", "pdf"):
+        a = (tmp_path / "a" / f"mini-briefing-full.{suffix}").read_bytes()
+        assert a == (tmp_path / "b" / f"mini-briefing-full.{suffix}").read_bytes(), suffix

@@ -172,13 +172,11 @@ class _Writer:
         widths = t.column_widths(block, ncols)
         tbl = new("w:tbl")
         tpr = _el(tbl, "w:tblPr")
+        _el(tpr, "w:tblStyle", val="BriefingTable")  # borders and margins come from the style
         _el(tpr, "w:tblW", w=5000, type="pct")
         _el(tpr, "w:tblLayout", type="fixed")
-        borders = _el(tpr, "w:tblBorders")
-        for side in ("top", "bottom", "insideH"):
-            _el(borders, f"w:{side}", val="single", sz=4, space=0, color="C9CED6")
-        cell_mar = _el(tpr, "w:tblCellMar")
-        cell_mar.extend([_margin("left", 80), _margin("right", 80)])
+        _el(tpr, "w:tblLook", firstRow=1, lastRow=0, firstColumn=0, lastColumn=0, noHBand=1, noVBand=1,
+            val="0420")
         grid = _el(tbl, "w:tblGrid")
         total = 9360
         for w in widths:
