@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 PRECISIONS = ("year", "month", "day")
 MONTHS = [calendar.month_name[i] for i in range(13)]
@@ -60,10 +60,6 @@ class Span:
         anchor = self.lo or self.hi or dt.date.max
         hi = self.hi or dt.date.max
         return (anchor, PRECISIONS.index(self.precision), self.is_interval, hi)
-
-    @property
-    def point(self) -> bool:
-        return not self.is_interval
 
     def contains_or_before(self, day: dt.date) -> bool:
         """True if the date could have been reached by `day` (used for as-of filters)."""

@@ -30,7 +30,6 @@ CREDIBILITY = {
     4: "doubtful", 5: "improbable", 6: "truth cannot be judged",
 }
 SIGNIFICANCE = ("low", "medium", "high")
-CONFIDENCE = ("low", "moderate", "high")
 
 
 class Strict(BaseModel):

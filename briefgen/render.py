@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from briefgen.dates import parse_date
 from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, select
-from briefgen.audiences import BUILTIN, SUFFIX, find, load_profile, search_path
+from briefgen.audiences import BUILTIN, SUFFIX, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
 from briefgen.mdescape import md_escape, md_url

@@ -16,7 +16,7 @@ import re
 
 import yaml
 
-from briefgen.errors import BriefgenError, Problem, display_path
+from briefgen.errors import BriefgenError, display_path
 
 MAX_BYTES = 20 * 1024 * 1024
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, ~20x faster

@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import docx
-import pytest
 from docx.oxml.ns import qn
 
 from briefgen import tree as t
