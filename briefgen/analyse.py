@@ -107,6 +107,11 @@ def as_of(project: Project, day: dt.date) -> Project:
                    spans={e.id: project.spans[e.id] for e in events})
 
 
+def best_reliability(project: Project, claim: Claim) -> str:
+    """The best (lowest) Admiralty reliability letter among the sources citing `claim`."""
+    return min((project.sources[c.source].reliability for c in claim.citations), default="F")
+
+
 def chronology(project: Project) -> list[DatedEvent]:
     """Events in date order (see :meth:`Span.sort_key`); ties keep file order."""
     dated = [DatedEvent(e, project.spans[e.id]) for e in project.events]

@@ -8,7 +8,7 @@ import io
 import re
 from typing import BinaryIO
 
-from briefgen.analyse import Analysis
+from briefgen.analyse import Analysis, best_reliability
 from briefgen.load import Project
 from briefgen.ooxml import restamp_zip
 
@@ -23,7 +23,7 @@ def register_rows(project: Project, analysis: Analysis) -> list[dict]:
     for v in analysis.claims:
         c = v.claim
         srcs = sorted({x.source for x in c.citations})
-        best = min((project.sources[s].reliability for s in srcs), default="F")
+        best = best_reliability(project, c)
         rows.append({
             "id": c.id, "statement": c.statement, "claimant": c.claimant, "claimant_kind": c.claimant_kind,
             "kind": c.kind, "subject": c.subject, "value": c.value, "unit": c.unit, "bound": c.bound,

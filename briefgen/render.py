@@ -24,7 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from briefgen.dates import parse_date
-from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, select
+from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, best_reliability, select
 from briefgen.audiences import BUILTIN, SUFFIX, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
@@ -139,12 +139,6 @@ def grade(source: Any, claim: Any = None) -> str:
     return f"{letter}{digit or ''}"
 
 
-def best_reliability(project: Project, claim: Any) -> str:
-    """The best (lowest) reliability letter among the sources citing a claim."""
-    claim = claim.claim if isinstance(claim, ClaimView) else claim
-    return min((project.sources[c.source].reliability for c in claim.citations), default="F")
-
-
 @dataclass(frozen=True)
 class Limits:
     """Bounds on rendering. `sandbox` is for templates from people you do not trust:
@@ -204,7 +198,7 @@ def render(project: Project, audience: str, build_date: dt.date,
         "judgments": project.judgments if profile.select.judgments else [], "profile": profile,
         "audience": audience, "build_date": build_date, "as_of": project.config.as_of or build_date,
         "cite": notes.cite, "footnotes": notes, "changes": changes,
-        "claim_grade": lambda v: grade(best_reliability(project, v), v),
+        "claim_grade": lambda v: grade(best_reliability(project, v.claim), v),
     }
     try:
         with _time_limit(limits.seconds):
