@@ -141,11 +141,12 @@ def _ensure_note_settings(document, part: XmlPart) -> None:
 def field_runs(parent, instruction: str, placeholder: str = "1", rpr=None) -> None:
     """Append a whole complex field (PAGE, NUMPAGES ...) as runs to paragraph `parent`."""
     field_begin(parent, instruction, rpr)
-    _styled_run(parent, rpr).append(_text(placeholder))
-    etree.SubElement(_styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "end")
+    styled_run(parent, rpr).append(_text(placeholder))
+    etree.SubElement(styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "end")
 
 
-def _styled_run(parent, rpr):
+def styled_run(parent, rpr):
+    """A run appended to `parent`, carrying a copy of run properties `rpr` (or none)."""
     r = etree.SubElement(parent, qn("w:r"))
     if rpr is not None:
         r.append(copy.deepcopy(rpr))
@@ -160,11 +161,11 @@ def _text(value: str):
 
 def field_begin(parent, instruction: str, rpr=None) -> None:
     """Open a complex field in paragraph `parent`; the caller writes its result and the end."""
-    etree.SubElement(_styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
-    instr = etree.SubElement(_styled_run(parent, rpr), qn("w:instrText"))
+    etree.SubElement(styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
+    instr = etree.SubElement(styled_run(parent, rpr), qn("w:instrText"))
     instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     instr.text = f" {instruction} "
-    etree.SubElement(_styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "separate")
+    etree.SubElement(styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "separate")
 
 
 def drop_thumbnail(document) -> None:

@@ -217,7 +217,7 @@ class _Writer:
 
         width_pt = 6.3 * 72
         png, w_pt, h_pt = render_png(block, width_pt)
-        p = self.para(new, "Caption" if False else None)
+        p = self.para(new, None)
         _el(p.find(qn("w:pPr")), "w:jc", val="center")
         _el(p.find(qn("w:pPr")), "w:keepNext")
         inline = self.base.part.new_pic_inline(io.BytesIO(png), Pt(w_pt), Pt(h_pt))
@@ -465,9 +465,7 @@ def _header_footer(section, meta: t.Meta) -> None:
 
 
 def _header_text(p, text: str, rpr) -> None:
-    import copy
-    r = _el(p, "w:r")
-    r.append(copy.deepcopy(rpr))
+    r = ooxml.styled_run(p, rpr)
     if text == "\t":
         _el(r, "w:tab")
         return
