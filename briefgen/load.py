@@ -82,6 +82,7 @@ def load_project(root: Path | str) -> Project:
         model = _validate(doc, cls, problems)
         if model is not None:
             models[name] = model
+            doc.data = None  # the models hold it now; messages locate values through doc.text
     project = _assemble(root, models)
     if project is not None:
         project.docs = docs
@@ -318,22 +319,22 @@ def _cross_check(models: dict[str, Any], docs: dict[str, YamlDoc], project: Proj
 def _collect_ids(models: dict[str, Any], docs: dict[str, YamlDoc], problems: list[Problem]) -> dict[str, dict]:
     """Ids per kind; duplicates are reported. Events, claims and judgments share one namespace."""
     out: dict[str, dict] = {}
-    shared: dict[str, tuple[str, int | None]] = {}
+    shared: dict[str, tuple[YamlDoc, tuple]] = {}
     for fname, key in (("sources.yaml", "sources"), ("events.yaml", "events"),
                        ("claims.yaml", "claims"), ("judgments.yaml", "judgments")):
         if fname not in models:
             continue
         doc, seen = docs[fname], {}
         for i, item in enumerate(getattr(models[fname], key)):
-            line = doc.line((key, i, "id"))
             space = seen if key == "sources" else shared
-            if item.id in space:
-                first_file, first_line = space[item.id] if key != "sources" else (fname, space[item.id])
+            if item.id in space:  # lines are looked up only now: a valid project never pays for them
+                first_doc, first_path = space[item.id]
                 problems.append(Problem(
-                    f"duplicate id '{item.id}'", file=doc.file, line=line, field=dotted((key, i, "id")),
-                    hint=f"already used at {first_file}:{first_line}; ids must be unique"))
+                    f"duplicate id '{item.id}'", file=doc.file, line=doc.line((key, i, "id")),
+                    field=dotted((key, i, "id")),
+                    hint=f"already used at {first_doc.file}:{first_doc.line(first_path)}; ids must be unique"))
                 continue
-            space[item.id] = line if key == "sources" else (doc.file, line)
+            space[item.id] = (doc, (key, i, "id"))
             out.setdefault(key, {})[item.id] = item
     return out
 

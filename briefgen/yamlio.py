@@ -1,14 +1,17 @@
-"""Read YAML safely into plain Python data, remembering the line of every value.
+"""Read YAML safely into plain Python data; find the line of any value when asked.
 
 One walk over PyYAML's node graph does what the safe loader alone does not:
 duplicate keys are errors, alias expansion is bounded (no "billion laughs"),
-timestamps stay text (dates are parsed by :mod:`briefgen.dates`), and each value's
-line is recorded under its path so later errors can point at it.
+timestamps stay text (dates are parsed by :mod:`briefgen.dates`). Lines are looked up
+only when a message needs one: the walk records none, and :attr:`YamlDoc.lines`
+walks the kept text again the first time it is read, so a large valid project pays
+nothing for them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,55 +23,79 @@ from briefgen.errors import BriefgenError, display_path
 
 MAX_BYTES = 20 * 1024 * 1024
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes, ~20x faster
-MAX_NODES = 1_000_000
+MAX_NODES = 1_000_000  # values reached through aliases, counted as expanded
 # Characters a document cannot show: C0 and C1 controls except tab, newline and carriage
 # return (XML cannot hold most; the rest print as nothing), DEL, lone surrogates and the
 # non-characters U+FFFE and U+FFFF.
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_YAML = "tag:yaml.org,2002:"
+_STR, _TIMESTAMP, _BINARY = _YAML + "str", _YAML + "timestamp", _YAML + "binary"
+_CONSTRUCTED = {_YAML + name for name in ("int", "float", "bool", "null")}
 
 Path_ = tuple[str | int, ...]
 
 
 @dataclass
 class YamlDoc:
-    """Parsed data plus where each piece came from."""
+    """Parsed data, and the text it came from to locate values in."""
 
     file: str
     data: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
+
+    @cached_property
+    def lines(self) -> dict[Path_, int]:
+        """The 1-based line of every value, by path (computed on first use)."""
+        walker = _Walker(self.file, record=True)
+        walker.walk(yaml.compose(self.text, Loader=_LOADER), ())
+        return walker.lines
 
     def line(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest recorded ancestor."""
+        lines = self.lines
         while path:
-            if path in self.lines:
-                return self.lines[path]
+            if path in lines:
+                return lines[path]
             path = path[:-1]
-        return self.lines.get((), None)
+        return lines.get((), None)
 
 
 class _Walker:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, record: bool = False) -> None:
         self.file = file
+        self.record = record
         self.lines: dict[Path_, int] = {}
-        self.count = 0
+        self.seen: set[int] = set()  # collection nodes already walked: meeting one again is an alias
+        self.expanded = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def walk(self, node: yaml.Node, path: Path_) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
+    def walk(self, node: yaml.Node, path: Path_, aliased: bool = False) -> Any:
+        if self.record:
+            self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            if aliased:
+                self._count(node)
+            return self._scalar(node, path)
+        if id(node) in self.seen:
+            aliased = True
+        else:
+            self.seen.add(id(node))
+        if aliased:
+            self._count(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, aliased)
+        return [self.walk(item, path + (i,), aliased) for i, item in enumerate(node.value)]
+
+    def _count(self, node: yaml.Node) -> None:
+        self.expanded += 1
+        if self.expanded > MAX_NODES:
             raise BriefgenError.one(
                 f"too many values (over {MAX_NODES:,}) after expanding aliases",
                 file=self.file, line=node.start_mark.line + 1,
                 hint="remove nested '*alias' references; briefgen data never needs them",
             )
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+    def _mapping(self, node: yaml.MappingNode, path: Path_, aliased: bool) -> dict:
         self.constructor.flatten_mapping(node)
         out: dict = {}
         for key_node, value_node in node.value:
@@ -79,30 +106,30 @@ class _Walker:
                     line=key_node.start_mark.line + 1, hint="write `name: value`")
             key = str(key)
             if key in out:
+                first = next(k for k, _ in node.value if str(self._scalar(k)) == key)
                 raise BriefgenError.one(
                     f"duplicate key '{key}'", file=self.file,
                     line=key_node.start_mark.line + 1, field=_dotted(path + (key,)),
-                    hint=f"it is already set on line {self.lines[path + (key,)]}; keep one")
-            self.lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = self.walk(value_node, path + (key,))
+                    hint=f"it is already set on line {first.start_mark.line + 1}; keep one")
+            if self.record:
+                self.lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = self.walk(value_node, path + (key,), aliased)
         return out
 
     def _scalar(self, node: yaml.ScalarNode, path: Path_ = ()) -> Any:
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            return node.value
-        if (bad := ILLEGAL.search(node.value)) is not None:
+        tag, value = node.tag, node.value
+        # read_text refused raw control characters; only a double-quoted escape makes one
+        if node.style == '"' and (bad := ILLEGAL.search(value)) is not None:
             raise BriefgenError.one(
                 f"text contains the control character U+{ord(bad.group()):04X}, which a document cannot show",
                 file=self.file, line=node.start_mark.line + 1, field=_dotted(path) or None,
                 hint="remove it; it was probably written as an escape such as \\x07")
-        if node.tag.startswith("tag:yaml.org,2002:") and node.tag.split(":")[-1] in (
-            "str", "int", "float", "bool", "null"
-        ):
-            return self.constructor.construct_object(node, deep=True)
-        if node.tag == "tag:yaml.org,2002:binary":
-            return node.value
+        if tag == _STR or tag == _TIMESTAMP or tag == _BINARY:
+            return value
+        if tag in _CONSTRUCTED:
+            return self.constructor.yaml_constructors[tag](self.constructor, node)
         raise BriefgenError.one(
-            f"unsupported YAML tag {node.tag}", file=self.file,
+            f"unsupported YAML tag {tag}", file=self.file,
             line=node.start_mark.line + 1, hint="remove the '!' tag")
 
 
@@ -162,9 +189,7 @@ def load_yaml(path: Path, *, label: str | None = None) -> YamlDoc:
     if node is None:
         raise BriefgenError.one("file is empty", file=name, line=1,
                                 hint="add the data, or delete the file")
-    walker = _Walker(name)
-    data = walker.walk(node, ())
-    return YamlDoc(name, data, walker.lines)
+    return YamlDoc(name, _Walker(name).walk(node, ()), text)
 
 
 def _indentation(text: str, line: int) -> str:
