@@ -11,22 +11,33 @@ from urllib.parse import quote
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACE = re.compile(r"[\t\r\n\u2028\u2029]+")
-_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+# Characters with a meaning anywhere in a line: escapes, code, emphasis, links, notes and
+# images, inline notes (^[...]), autolinks, entities, table cells, strikethrough, a
+# heading's closing hashes.
+_INLINE = re.compile(r"([\\`*_\[\]<>&|~#!^])")
+# Characters with a meaning only where a line starts (lists, rules, setext underlines,
+# quotes, containers, "1." and "1)"): a value never makes a new line, so only its start.
+_LEAD = re.compile(r"^(\d{1,9}(?=[.)])|)([-+=:>.)])")
 
 
 def clean_text(value: str) -> str:
     """Strip control characters (XML cannot hold them) and fold line breaks to spaces."""
+    if value.isprintable():  # the usual case: nothing to strip or fold
+        return value
     return _SPACE.sub(" ", _CONTROL.sub("", value))
 
 
 def md_escape(value: object) -> str:
-    """Backslash-escape all ASCII punctuation; fold newlines; strip controls and leading spaces.
+    """Backslash-escape what Markdown would read as markup; fold newlines; strip controls and leading spaces.
 
     The result, placed anywhere in a Markdown line or table cell, prints as the
-    original characters: `*`, `#`, `|`, `[^1]`, `<b>`, `&amp;` included.
+    original characters: `*`, `#`, `|`, `[^1]`, `<b>`, `&amp;`, a leading `1.` or `-`
+    included. Line breaks are folded, so a value cannot start a line of its own and only
+    its first characters need the line-start escapes. Escaping less than every
+    punctuation mark keeps the Markdown, and the parser's work, small.
     """
     text = clean_text(str(value)).lstrip(" ")
-    return _PUNCT.sub(r"\\\1", text)
+    return _LEAD.sub(r"\1\\\2", _INLINE.sub(r"\\\1", text), count=1)
 
 
 def md_url(value: object) -> str:

@@ -217,6 +217,8 @@ def _inline_token(text: str) -> Token:
 
 
 def _add_text(out: list[t.Inline], text: str) -> None:
+    if not text:
+        return
     if out and isinstance(out[-1], t.Text):
         out[-1] = t.Text(out[-1].text + text)
     else:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from briefgen import tree as t
 from briefgen.errors import BriefgenError
 from briefgen.mdescape import md_escape
@@ -61,3 +64,36 @@ def test_containers_and_heading_ids():
     assert title.kind == "titleblock" and t.plain_text(title.title) == "My title"
     assert (h1.id, h2.id) == ("intro", "intro-2")
     assert callout.kind == "callout" and isinstance(callout.blocks[0], t.BulletList)
+
+
+# Every place a template puts a value, with how to read the value back from the tree.
+# `a` and `b` must read back exactly as written, whatever punctuation they hold.
+def _first_para(doc):
+    return t.plain_text(doc.blocks[0].children)
+
+
+CONTEXTS = {
+    "paragraph": ("{a}\n", _first_para),
+    "mid-line": ("Lead {a} tail.\n", lambda d: _first_para(d).removeprefix("Lead ").removesuffix(" tail.")),
+    "side by side": ("{a}{b}\n", _first_para),
+    "after a paragraph line": ("Para\n{a}\n", lambda d: _first_para(d).removeprefix("Para ")),
+    "table cell": ("| h |\n|---|\n| {a} |\n", lambda d: t.plain_text(d.blocks[0].rows[0][0])),
+    "heading": ("## {a}\n", _first_para),
+    "list item": ("- {a}\n", lambda d: t.plain_text(d.blocks[0].items[0][0].children)),
+    "bold": ("**{a}**\n", lambda d: t.plain_text(d.blocks[0].children[0].children)),
+    "link text": ("[{a}](http://example.com)\n", lambda d: t.plain_text(d.blocks[0].children[0].children)),
+    "note body": ("Text[^x]\n\n[^x]: {a}\n", lambda d: t.plain_text(d.blocks[0].children[1].blocks[0].children)),
+    "before a note": ("{a}[^x]\n\n[^x]: note\n", _first_para),
+}
+PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+
+@given(a=st.text(alphabet=PUNCTUATION + "ab1 ", min_size=1, max_size=12),
+       b=st.text(alphabet=PUNCTUATION + "a1 ", min_size=1, max_size=6), where=st.sampled_from(sorted(CONTEXTS)))
+@settings(max_examples=800, deadline=None)
+def test_any_punctuation_reads_back_literally_wherever_a_value_goes(a, b, where):
+    a, b = a.strip(" ") or "a", b.strip(" ") or "b"  # edge spaces are the template's layout, not data
+    template, read = CONTEXTS[where]
+    markdown = template.format(a=md_escape(a), b=md_escape(b))
+    expected = a + b if where == "side by side" else a
+    assert read(parse(markdown, t.Meta("x"))) == expected, markdown
