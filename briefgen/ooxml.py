@@ -17,9 +17,11 @@ from typing import BinaryIO
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import PartFactory, XmlPart
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls, nsmap, qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
+
+from briefgen.errors import BriefgenError
 
 CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 PartFactory.part_type_for[CT_FOOTNOTES] = XmlPart
@@ -138,11 +140,22 @@ def _ensure_note_settings(document, part: XmlPart) -> None:
     settings.append(pr)
 
 
+def field_begin_xml(instruction: str, rpr: str = "") -> str:
+    """The runs that open a complex field (TOC, PAGE ...); its result and FIELD_END follow."""
+    return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{rpr}<w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>')
+
+
+FIELD_END = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+
 def field_runs(parent, instruction: str, placeholder: str = "1", rpr=None) -> None:
-    """Append a whole complex field (PAGE, NUMPAGES ...) as runs to paragraph `parent`."""
-    field_begin(parent, instruction, rpr)
-    styled_run(parent, rpr).append(_text(placeholder))
-    etree.SubElement(styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "end")
+    """Append a whole complex field (PAGE, NUMPAGES ...) as runs to lxml paragraph `parent`."""
+    props = etree.tostring(rpr, encoding="unicode") if rpr is not None else ""
+    runs = (field_begin_xml(instruction, props) + f"<w:r>{props}<w:t>{placeholder}</w:t></w:r>"
+            + FIELD_END.replace("<w:r>", f"<w:r>{props}"))
+    parent.extend(parse_xml(f'<w:wrap {nsdecls("w")}>{runs}</w:wrap>'))
 
 
 def styled_run(parent, rpr):
@@ -151,21 +164,6 @@ def styled_run(parent, rpr):
     if rpr is not None:
         r.append(copy.deepcopy(rpr))
     return r
-
-
-def _text(value: str):
-    node = etree.Element(qn("w:t"))
-    node.text = value
-    return node
-
-
-def field_begin(parent, instruction: str, rpr=None) -> None:
-    """Open a complex field in paragraph `parent`; the caller writes its result and the end."""
-    etree.SubElement(styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
-    instr = etree.SubElement(styled_run(parent, rpr), qn("w:instrText"))
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    instr.text = f" {instruction} "
-    etree.SubElement(styled_run(parent, rpr), qn("w:fldChar")).set(qn("w:fldCharType"), "separate")
 
 
 def drop_thumbnail(document) -> None:
@@ -189,11 +187,50 @@ def set_core_properties(document, *, title: str, subject: str, author: str, keyw
         props.last_printed = when
 
 
-def save_reproducibly(document, out: BinaryIO, date: dt.date) -> None:
-    """Save with every zip entry stamped `date`, so equal input gives equal bytes."""
+_BODY, _NOTES = "body", "notes"  # placeholders: <?briefgen body?>, <?briefgen notes?>
+
+
+def save_reproducibly(document, out: BinaryIO, date: dt.date, body: bytes = b"", notes: bytes = b"") -> None:
+    """Save with every zip entry stamped `date`, so equal input gives equal bytes.
+
+    `body` (blocks as WordprocessingML text) is placed at the start of the document
+    body, before its section properties; `notes` (``w:footnote`` elements) after the
+    notes already in the footnotes part. Both must use the prefixes ``w`` and ``r``.
+    """
+    doc_el = document.element
+    doc_el.body.insert(0, etree.ProcessingInstruction("briefgen", _BODY))
+    notes_part = next((rel.target_part for rel in document.part.rels.values()
+                       if rel.reltype == RT.FOOTNOTES and not rel.is_external), None)
+    if notes_part is not None:
+        notes_part.element.append(etree.ProcessingInstruction("briefgen", _NOTES))
+    fills = {document.part.partname.lstrip("/"): (_BODY, body, doc_el)}
+    if notes_part is not None:
+        fills[notes_part.partname.lstrip("/")] = (_NOTES, notes, notes_part.element)
     buffer = io.BytesIO()
     document.save(buffer)
-    restamp_zip(buffer, out, date)
+
+    def fix(name: str, data: bytes) -> bytes:
+        if name not in fills:
+            return data
+        target, content, root = fills[name]
+        data = _declare(data, root, ("w", "r"))
+        return data.replace(f"<?briefgen {target}?>".encode(), content, 1)
+
+    restamp_zip(buffer, out, date, fix)
+
+
+def _declare(data: bytes, root, prefixes: tuple[str, ...]) -> bytes:
+    """Bind `prefixes` on the root element of a part's XML if its own document did not."""
+    taken = [p for p in prefixes if root.nsmap.get(p, nsmap[p]) != nsmap[p]]
+    if taken:
+        raise BriefgenError.one(f"the reference document uses the prefix '{taken[0]}' for another namespace",
+                                field="--reference-docx", hint="save it again from Word", kind="usage")
+    missing = [p for p in prefixes if p not in root.nsmap]
+    if not missing:
+        return data
+    start = data.index(b"<", data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0)
+    end = data.index(b">", start)
+    return data[:end] + "".join(f' xmlns:{p}="{nsmap[p]}"' for p in missing).encode() + data[end:]
 
 
 def restamp_zip(buffer: BinaryIO, out: BinaryIO, date: dt.date, fix=None) -> None:

@@ -9,6 +9,7 @@ reference, in the order :func:`briefgen.tree.walk_notes` gives.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from pathlib import Path
@@ -40,18 +41,25 @@ def _el(parent, tag: str, **attrs) -> etree._Element:
 def write(doc: t.Document, out: BinaryIO, reference: Path | None = None) -> None:
     """Write `doc` as .docx to `out`; `reference` is a .docx whose styles and page set-up to use."""
     base = docx.Document(str(reference)) if reference else docx.Document()
-    _Writer(base, doc, house_style=reference is None).run()
+    body, notes = _Writer(base, doc, house_style=reference is None).run()
     date = dt.date.fromisoformat(doc.meta.date) if doc.meta.date else dt.date(2000, 1, 1)
-    ooxml.save_reproducibly(base, out, date)
+    ooxml.save_reproducibly(base, out, date, body=body, notes=notes)
 
 
 class _Writer:
+    """Writes the body and the notes as WordprocessingML text.
+
+    A long briefing has over a million elements; building them as lxml objects took
+    most of the build's time and memory, so the body and notes are written as strings
+    (values escaped by :func:`_x`) and spliced into the package python-docx saves.
+    python-docx still provides the package, styles, numbering, header and footer.
+    """
+
     def __init__(self, base, doc: t.Document, house_style: bool) -> None:
         self.base, self.doc, self.house_style = base, doc, house_style
         self.body = base.element.body
-        self.sect_pr = self.body.find(qn("w:sectPr"))
         for child in list(self.body):
-            if child is not self.sect_pr:
+            if child.tag != qn("w:sectPr"):
                 self.body.remove(child)
         ooxml.ensure_styles(base)
         self.notes_part = ooxml.footnotes_part(base)
@@ -60,8 +68,10 @@ class _Writer:
         self.style_ids = {s.get(qn("w:styleId")) for s in base.styles.element.iterchildren(qn("w:style"))}
         self.numbering = _Numbering(base)
         self.accent = doc.meta.accent if house_style else NAVY
+        self.notes: list[str] = []
 
-    def run(self) -> None:
+    def run(self) -> tuple[bytes, bytes]:
+        """Set up the package; return the body's and the notes' XML."""
         meta = self.doc.meta
         if self.house_style:
             _house_style(self.base, meta)
@@ -70,60 +80,58 @@ class _Writer:
             self.base, title=meta.title, subject=meta.subject, author=meta.author,
             keywords=", ".join(meta.keywords), language=meta.language,
             date=dt.date.fromisoformat(meta.date) if meta.date else dt.date(2000, 1, 1))
+        out: list[str] = []
         for block in self.doc.blocks:
-            self.block(block, self.body_target, self.base.part)
-        if self.sect_pr is not None:
-            self.body.remove(self.sect_pr)
-            self.body.append(self.sect_pr)
-
-    def body_target(self, tag: str) -> etree._Element:
-        return _el(self.body, tag)
+            self.block(block, out, self.base.part)
+        return "".join(out).encode("utf-8"), "".join(self.notes).encode("utf-8")
 
     # blocks -------------------------------------------------------------------------
 
-    def block(self, block: t.Block, new, part, depth: int = 0, style: str | None = None) -> None:
+    def block(self, block: t.Block, out: list[str], part, depth: int = 0, style: str | None = None) -> None:
         if isinstance(block, t.Heading):
-            p = self.para(new, f"Heading{min(block.level, 9)}")
-            self.bookmark(p, block.id)
-            self.inlines(p, block.children, part)
+            self.bookmark_id += 1
+            mark = _x(_bookmark_name(block.id))
+            out.append(self.para_open(f"Heading{min(block.level, 9)}")
+                       + f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{mark}"/>'
+                       + f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
+            self.inlines(out, block.children, part)
+            out.append("</w:p>")
         elif isinstance(block, t.Para):
-            self.inlines(self.para(new, style), block.children, part)
+            out.append(self.para_open(style))
+            self.inlines(out, block.children, part)
+            out.append("</w:p>")
         elif isinstance(block, t.BulletList):
-            self.list(block.items, new, part, depth, None)
+            self.list(block.items, out, part, depth, None)
         elif isinstance(block, t.OrderedList):
-            self.list(block.items, new, part, depth, block.start)
+            self.list(block.items, out, part, depth, block.start)
         elif isinstance(block, t.BlockQuote):
             for child in block.blocks:
-                self.block(child, new, part, depth, "Quote")
+                self.block(child, out, part, depth, "Quote")
         elif isinstance(block, t.Callout):
-            self.callout(block, new, part)
+            self.callout(block, out, part)
         elif isinstance(block, t.Table):
-            self.table(block, new, part)
+            self.table(block, out, part)
         elif isinstance(block, t.CodeBlock):
-            p = self.para(new, "MacroText")
-            for i, line in enumerate(block.text.split("\n")):
-                if i:
-                    _el(_el(p, "w:r"), "w:br")
-                self.text_run(p, line)
+            lines = block.text.split("\n")
+            out.append(self.para_open("MacroText") + "<w:r><w:br/></w:r>".join(_run(line) for line in lines) + "</w:p>")
         elif isinstance(block, t.Rule):
-            p = self.para(new, None)
-            bdr = _el(p.find(qn("w:pPr")), "w:pBdr")
-            _el(bdr, "w:bottom", val="single", sz=6, space=1, color=GREY)
+            out.append(f'<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="{GREY}"/>'
+                       "</w:pBdr></w:pPr></w:p>")
         elif isinstance(block, t.PageBreak):
-            _el(_el(self.para(new, None), "w:r"), "w:br", type="page")
+            out.append('<w:p><w:pPr/><w:r><w:br w:type="page"/></w:r></w:p>')
         elif isinstance(block, t.TimelineFigure):
-            self.figure(block, new, part)
+            self.figure(block, out, part)
         elif isinstance(block, t.Toc):
-            self.toc(block, new, part)
+            self.toc(block, out, part)
 
-    def para(self, new, style: str | None) -> etree._Element:
-        p = new("w:p")
-        ppr = _el(p, "w:pPr")
+    def para_open(self, style: str | None, props: str = "") -> str:
+        """`<w:p>` with its properties: a paragraph style (Normal if the document lacks it) and `props`."""
         if style:
-            _el(ppr, "w:pStyle", val=style if style in self.style_ids else "Normal")
-        return p
+            style = style if style in self.style_ids else "Normal"
+            return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{props}</w:pPr>'
+        return f"<w:p><w:pPr>{props}</w:pPr>"
 
-    def list(self, items, new, part, depth: int, start: int | None) -> None:
+    def list(self, items, out: list[str], part, depth: int, start: int | None) -> None:
         level = min(depth, 2)
         suffix = "" if level == 0 else str(level + 1)
         style = ("ListNumber" if start is not None else "ListBullet") + suffix
@@ -131,200 +139,176 @@ class _Writer:
         for item in items:
             for i, child in enumerate(item):
                 if isinstance(child, t.Para):
-                    p = self.para(new, style if i == 0 else "ListContinue" + suffix)
-                    if i == 0 and num_id is not None:
-                        num_pr = _el(p.find(qn("w:pPr")), "w:numPr")
-                        _el(num_pr, "w:ilvl", val=0)
-                        _el(num_pr, "w:numId", val=num_id)
-                    self.inlines(p, child.children, part)
+                    numbered = i == 0 and num_id is not None
+                    props = f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>' if numbered else ""
+                    out.append(self.para_open(style if i == 0 else "ListContinue" + suffix, props))
+                    self.inlines(out, child.children, part)
+                    out.append("</w:p>")
                 else:
-                    self.block(child, new, part, depth + 1)
+                    self.block(child, out, part, depth + 1)
 
-    def callout(self, block: t.Callout, new, part) -> None:
+    def callout(self, block: t.Callout, out: list[str], part) -> None:
         if block.kind == "titleblock":
-            self.inlines(self.para(new, "Title"), block.title, part)
+            out.append(self.para_open("Title"))
+            self.inlines(out, block.title, part)
+            out.append("</w:p>")
             for child in block.blocks:
-                self.block(child, new, part, style="Subtitle")
+                self.block(child, out, part, style="Subtitle")
             return
-        tbl = new("w:tbl")
-        tpr = _el(tbl, "w:tblPr")
-        _el(tpr, "w:tblW", w=5000, type="pct")
-        borders = _el(tpr, "w:tblBorders")
-        _el(borders, "w:left", val="single", sz=24, space=0, color=self.accent)
-        _el(tpr, "w:tblCellMar")
-        _el(_el(tbl, "w:tblGrid"), "w:gridCol", w=9000)
-        tc = _el(_el(tbl, "w:tr"), "w:tc")
-        tcpr = _el(tc, "w:tcPr")
-        _el(tcpr, "w:tcW", w=5000, type="pct")
-        _el(tcpr, "w:shd", val="clear", color="auto", fill=TINT)
-        _el(tcpr, "w:tcMar").extend([_margin("top", 100), _margin("left", 160), _margin("bottom", 60), _margin("right", 160)])
-        cell_new = lambda tag: _el(tc, tag)  # noqa: E731
+        out.append('<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>'
+                   f'<w:left w:val="single" w:sz="24" w:space="0" w:color="{self.accent}"/></w:tblBorders>'
+                   '<w:tblCellMar/></w:tblPr><w:tblGrid><w:gridCol w:w="9000"/></w:tblGrid><w:tr><w:tc><w:tcPr>'
+                   f'<w:tcW w:w="5000" w:type="pct"/><w:shd w:val="clear" w:color="auto" w:fill="{TINT}"/>'
+                   '<w:tcMar><w:top w:w="100" w:type="dxa"/><w:left w:w="160" w:type="dxa"/>'
+                   '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="160" w:type="dxa"/></w:tcMar></w:tcPr>')
+        empty = len(out)
         if block.title:
-            self.inlines(self.para(cell_new, "CalloutTitle"), block.title, part)
+            out.append(self.para_open("CalloutTitle"))
+            self.inlines(out, block.title, part)
+            out.append("</w:p>")
         for child in block.blocks:
-            self.block(child, cell_new, part)
-        if len(tc) == 1:
-            self.para(cell_new, None)
-        self.para(new, None).find(qn("w:pPr")).append(_spacing(0, 0, size=4))
+            self.block(child, out, part)
+        if len(out) == empty:
+            out.append(self.para_open(None) + "</w:p>")  # a cell holds at least one paragraph
+        out.append("</w:tc></w:tr></w:tbl>" + self.para_open(None, _GAP) + "</w:p>")
 
-    def table(self, block: t.Table, new, part) -> None:
+    def table(self, block: t.Table, out: list[str], part) -> None:
         ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
         widths = t.column_widths(block, ncols)
-        tbl = new("w:tbl")
-        tpr = _el(tbl, "w:tblPr")
-        _el(tpr, "w:tblStyle", val="BriefingTable")  # borders and margins come from the style
-        _el(tpr, "w:tblW", w=5000, type="pct")
-        _el(tpr, "w:tblLayout", type="fixed")
-        _el(tpr, "w:tblLook", firstRow=1, lastRow=0, firstColumn=0, lastColumn=0, noHBand=1, noVBand=1,
-            val="0420")
-        grid = _el(tbl, "w:tblGrid")
         total = 9360
-        for w in widths:
-            _el(grid, "w:gridCol", w=int(total * w))
+        out.append('<w:tbl><w:tblPr><w:tblStyle w:val="BriefingTable"/><w:tblW w:w="5000" w:type="pct"/>'
+                   '<w:tblLayout w:type="fixed"/><w:tblLook w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+                   'w:lastColumn="0" w:noHBand="1" w:noVBand="1" w:val="0420"/></w:tblPr><w:tblGrid>'
+                   + "".join(f'<w:gridCol w:w="{int(total * w)}"/>' for w in widths) + "</w:tblGrid>")
         aligns = list(block.aligns) + [""] * ncols
+        # what every cell of a column starts with: width, header shading, paragraph style, alignment
+        starts = []
+        for header in (True, False):
+            shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{self.accent}"/>' if header else ""
+            starts.append([f'<w:tc><w:tcPr><w:tcW w:w="{int(5000 * widths[i])}" w:type="pct"/>{shade}</w:tcPr>'
+                           + self.para_open("TableText", _JC.get(aligns[i], "")) for i in range(ncols)])
         if block.header:
-            self.row(tbl, block.header, ncols, widths, aligns, part, header=True)
+            out.append("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>")
+            for i in range(ncols):
+                out.append(starts[0][i])
+                content = block.header[i] if i < len(block.header) else ()
+                self.inlines(out, (t.Strong(content),), part, color="FFFFFF")
+                out.append("</w:p></w:tc>")
+            out.append("</w:tr>")
+        cells = starts[1]
         for row in block.rows:
-            self.row(tbl, row, ncols, widths, aligns, part, header=False)
-        self.para(new, None).find(qn("w:pPr")).append(_spacing(0, 0, size=4))
+            out.append("<w:tr><w:trPr/>")
+            for i in range(ncols):
+                out.append(cells[i])
+                if i < len(row):
+                    self.inlines(out, row[i], part)
+                out.append("</w:p></w:tc>")
+            out.append("</w:tr>")
+        out.append("</w:tbl>" + self.para_open(None, _GAP) + "</w:p>")
 
-    def row(self, tbl, cells, ncols, widths, aligns, part, header: bool) -> None:
-        tr = _el(tbl, "w:tr")
-        trpr = _el(tr, "w:trPr")
-        if header:
-            _el(trpr, "w:tblHeader")
-            _el(trpr, "w:cantSplit")
-        for i in range(ncols):
-            tc = _el(tr, "w:tc")
-            tcpr = _el(tc, "w:tcPr")
-            _el(tcpr, "w:tcW", w=int(5000 * widths[i]), type="pct")
-            if header:
-                _el(tcpr, "w:shd", val="clear", color="auto", fill=self.accent)
-            p = _el(tc, "w:p")
-            ppr = _el(p, "w:pPr")
-            _el(ppr, "w:pStyle", val="TableText")
-            if aligns[i] in ("center", "right"):
-                _el(ppr, "w:jc", val="right" if aligns[i] == "right" else "center")
-            content = cells[i] if i < len(cells) else ()
-            if header:
-                content = (t.Strong(content),)
-                self.inlines(p, content, part, color="FFFFFF")
-            else:
-                self.inlines(p, content, part)
-
-    def figure(self, block: t.TimelineFigure, new, part) -> None:
+    def figure(self, block: t.TimelineFigure, out: list[str], part) -> None:
         from briefgen.figures.timeline import render_png
 
         width_pt = 6.3 * 72
         png, w_pt, h_pt = render_png(block, width_pt)
-        p = self.para(new, None)
-        _el(p.find(qn("w:pPr")), "w:jc", val="center")
-        _el(p.find(qn("w:pPr")), "w:keepNext")
         inline = self.base.part.new_pic_inline(io.BytesIO(png), Pt(w_pt), Pt(h_pt))
-        _el(_el(p, "w:r"), "w:drawing").append(inline)
+        out.append(self.para_open(None, '<w:jc w:val="center"/><w:keepNext/>') + "<w:r><w:drawing>"
+                   + etree.tostring(inline, encoding="unicode") + "</w:drawing></w:r></w:p>")
         if block.caption:
-            self.inlines(self.para(new, "Caption"), block.caption, part)
+            out.append(self.para_open("Caption"))
+            self.inlines(out, block.caption, part)
+            out.append("</w:p>")
 
-    def toc(self, block: t.Toc, new, part) -> None:
+    def toc(self, block: t.Toc, out: list[str], part) -> None:
         """A TOC field whose cached result already lists the headings, linked, so the
         contents reads complete when opened; Word's "Update field" adds page numbers."""
         if block.title:
-            self.inlines(self.para(new, "TOCHeading"), block.title, part)
+            out.append(self.para_open("TOCHeading"))
+            self.inlines(out, block.title, part)
+            out.append("</w:p>")
         entries = t.headings(self.doc, block.depth)
-        p = self.para(new, "TOC1")
-        ooxml.field_begin(p, f'TOC \\o "1-{block.depth}" \\h \\z \\u')
+        first = "TOC2" if entries and entries[0].level > 1 else "TOC1"
+        out.append(self.para_open(first) + ooxml.field_begin_xml(f'TOC \\o "1-{block.depth}" \\h \\z \\u'))
         for i, heading in enumerate(entries):
             if i:
-                p = self.para(new, f"TOC{min(heading.level, 2)}")
-            elif heading.level > 1:
-                p.find(qn("w:pPr")).find(qn("w:pStyle")).set(qn("w:val"), "TOC2")
-            link = _el(p, "w:hyperlink", anchor=_bookmark_name(heading.id), history=1)
-            self.text_run(link, t.plain_text(heading.children))
-        _el(_el(p, "w:r"), "w:fldChar", fldCharType="end")
-
-    def bookmark(self, p, name: str) -> None:
-        self.bookmark_id += 1
-        mark = _bookmark_name(name)
-        _el(p, "w:bookmarkStart", id=self.bookmark_id, name=mark)
-        _el(p, "w:bookmarkEnd", id=self.bookmark_id)
+                out.append("</w:p>" + self.para_open(f"TOC{min(heading.level, 2)}"))
+            out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(heading.id))}" w:history="1">'
+                       + _run(t.plain_text(heading.children)) + "</w:hyperlink>")
+        out.append(ooxml.FIELD_END + "</w:p>")
 
     # inlines ------------------------------------------------------------------------
 
-    def inlines(self, p, items, part, *, bold=False, italic=False, link=None, color=None) -> None:
+    def inlines(self, out: list[str], items, part, *, bold=False, italic=False, link=False, color=None) -> None:
         for node in items:
             if isinstance(node, t.Text):
-                self.text_run(p if link is None else link, node.text, bold=bold, italic=italic,
-                              style="Hyperlink" if link is not None else None, color=color)
+                out.append(_run(node.text, _rpr(bold, italic, False, "Hyperlink" if link else None, color)))
             elif isinstance(node, t.Strong):
-                self.inlines(p, node.children, part, bold=True, italic=italic, link=link, color=color)
+                self.inlines(out, node.children, part, bold=True, italic=italic, link=link, color=color)
             elif isinstance(node, t.Emph):
-                self.inlines(p, node.children, part, bold=bold, italic=not italic, link=link, color=color)
+                self.inlines(out, node.children, part, bold=bold, italic=not italic, link=link, color=color)
             elif isinstance(node, t.Code):
-                self.text_run(p if link is None else link, node.text, mono=True, bold=bold, italic=italic)
+                out.append(_run(node.text, _rpr(bold, italic, True, None, None)))
             elif isinstance(node, t.LineBreak):
-                _el(_el(p, "w:r"), "w:br")
+                out.append("<w:r><w:br/></w:r>")
             elif isinstance(node, t.Link):
-                h = _el(p, "w:hyperlink")
                 if node.internal:
-                    h.set(qn("w:anchor"), _bookmark_name(node.url[1:]))
+                    out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(node.url[1:]))}">')
                 else:
-                    h.set(qn("r:id"), part.relate_to(node.url, RT.HYPERLINK, is_external=True))
-                self.inlines(p, node.children, part, bold=bold, italic=italic, link=h)
+                    out.append(f'<w:hyperlink r:id="{part.relate_to(node.url, RT.HYPERLINK, is_external=True)}">')
+                self.inlines(out, node.children, part, bold=bold, italic=italic, link=True)
+                out.append("</w:hyperlink>")
             elif isinstance(node, t.Note):
-                self.note(p if link is None else link, node)
+                self.note(out, node)
 
-    def text_run(self, p, text: str, *, bold=False, italic=False, mono=False, style=None, color=None) -> None:
-        r = _el(p, "w:r")
-        if bold or italic or mono or style or color:
-            rpr = _el(r, "w:rPr")
-            if style:
-                _el(rpr, "w:rStyle", val=style)
-            if mono:
-                _el(rpr, "w:rFonts", ascii="Consolas", hAnsi="Consolas", cs="Consolas")
-            if bold:
-                _el(rpr, "w:b")
-            if italic:
-                _el(rpr, "w:i")
-            if color:
-                _el(rpr, "w:color", val=color)
-        node = _el(r, "w:t")
-        node.text = _ILLEGAL.sub("", text)
-        if node.text != node.text.strip() or "  " in node.text:
-            node.set(XML_SPACE, "preserve")
-
-    def note(self, p, note: t.Note) -> None:
+    def note(self, out: list[str], note: t.Note) -> None:
+        """The reference here; the note itself, numbered by Word in reference order, in the notes part."""
         self.note_id += 1
-        ident = self.note_id
-        ref = _el(p, "w:r")
-        _el(_el(ref, "w:rPr"), "w:rStyle", val="FootnoteReference")
-        _el(ref, "w:footnoteReference", id=ident)
-        fn = _el(self.notes_part.element, "w:footnote", id=ident)
-        first = True
-
-        def new(tag: str):
-            nonlocal first
-            el = _el(fn, tag)
-            if tag == "w:p":
-                ppr = _el(el, "w:pPr")
-                _el(ppr, "w:pStyle", val="FootnoteText")
-                if first:
-                    mark = _el(el, "w:r")
-                    _el(_el(mark, "w:rPr"), "w:rStyle", val="FootnoteReference")
-                    _el(mark, "w:footnoteRef")
-                    space = _el(_el(el, "w:r"), "w:t")
-                    space.text = " "
-                    space.set(XML_SPACE, "preserve")
-                    first = False
-            return el
-
-        for block in note.blocks:
+        out.append(f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+                   f'<w:footnoteReference w:id="{self.note_id}"/></w:r>')
+        notes = self.notes
+        notes.append(f'<w:footnote w:id="{self.note_id}">')
+        blocks = note.blocks
+        if not blocks or not isinstance(blocks[0], t.Para):  # the mark needs a paragraph of its own
+            notes.append(self.para_open("FootnoteText") + _NOTE_MARK + "</w:p>")
+        for i, block in enumerate(blocks):
             if isinstance(block, t.Para):
-                p_note = new("w:p")
-                self.inlines(p_note, block.children, self.notes_part)
+                notes.append(self.para_open("FootnoteText") + (_NOTE_MARK if i == 0 else ""))
+                self.inlines(notes, block.children, self.notes_part)
+                notes.append("</w:p>")
             else:
-                self.block(block, new, self.notes_part, style="FootnoteText")
-        if first:
-            new("w:p")
+                self.block(block, notes, self.notes_part, style="FootnoteText")
+        notes.append("</w:footnote>")
+
+
+# --- text --------------------------------------------------------------------------
+
+_NOTE_MARK = ('<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
+              '<w:r><w:t xml:space="preserve"> </w:t></w:r>')
+_GAP = '<w:spacing w:before="0" w:after="0" w:line="80" w:lineRule="exact"/>'  # 4 pt after a table
+_JC = {"center": '<w:jc w:val="center"/>', "right": '<w:jc w:val="right"/>'}
+
+
+def _x(text: str) -> str:
+    """Text or an attribute value as XML: characters XML cannot hold dropped, markup escaped."""
+    return _ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+@functools.lru_cache(maxsize=64)
+def _rpr(bold: bool, italic: bool, mono: bool, style: str | None, color: str | None) -> str:
+    """Run properties, in the schema's order."""
+    if not (bold or italic or mono or style or color):
+        return ""
+    return ("<w:rPr>" + (f'<w:rStyle w:val="{style}"/>' if style else "")
+            + ('<w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:cs="Consolas"/>' if mono else "")
+            + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+            + (f'<w:color w:val="{color}"/>' if color else "") + "</w:rPr>")
+
+
+def _run(text: str, rpr: str = "") -> str:
+    """One run of text; spaces at its ends or doubled inside are kept."""
+    text = _x(text)
+    keep = ' xml:space="preserve"' if text != text.strip() or "  " in text else ""
+    return f"<w:r>{rpr}<w:t{keep}>{text}</w:t></w:r>"
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -333,23 +317,6 @@ class _Writer:
 def _bookmark_name(slug: str) -> str:
     """Word bookmark names: a letter first, letters/digits/underscores, at most 40 characters."""
     return ("h_" + re.sub(r"[^A-Za-z0-9_]", "_", slug))[:40]
-
-
-def _margin(side: str, width: int) -> etree._Element:
-    m = etree.Element(qn(f"w:{side}"))
-    m.set(qn("w:w"), str(width))
-    m.set(qn("w:type"), "dxa")
-    return m
-
-
-def _spacing(before: int, after: int, size: int | None = None) -> etree._Element:
-    s = etree.Element(qn("w:spacing"))
-    s.set(qn("w:before"), str(before))
-    s.set(qn("w:after"), str(after))
-    if size is not None:
-        s.set(qn("w:line"), str(size * 20))
-        s.set(qn("w:lineRule"), "exact")
-    return s
 
 
 class _Numbering:
