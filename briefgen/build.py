@@ -8,6 +8,7 @@ previous briefing intact and no partial file behind.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import tempfile
@@ -51,6 +52,11 @@ def stem(project: Project, audience: str) -> str:
 
 def document_for(project: Project, audience: str, build_date: dt.date, limits: Limits = Limits()) -> Document:
     """Render and parse: the tree every writer gets."""
+    markdown, meta = _markdown_for(project, audience, build_date, limits)
+    return parse(markdown, meta, origin=f"{audience} template output")
+
+
+def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: Limits) -> tuple[str, Meta]:
     cfg = project.config
     profile = load_profile(project, audience)
     changes = None
@@ -72,7 +78,7 @@ def document_for(project: Project, audience: str, build_date: dt.date, limits: L
                 date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,
                 accent=(look.accent or "#1B365D").lstrip("#").upper(), font=look.font or "", logo=logo,
                 header=look.header or "", footer=look.footer or "")
-    return parse(markdown, meta, origin=f"{audience} template output")
+    return markdown, meta
 
 
 def build(req: BuildRequest) -> list[Path]:
@@ -87,13 +93,21 @@ def build(req: BuildRequest) -> list[Path]:
     if req.reference_docx is not None and not req.reference_docx.is_file():
         raise BriefgenError.one("reference document not found", file=display_path(req.reference_docx),
                                 field="--reference-docx", hint="give the path of an existing .docx", kind="usage")
-    doc = document_for(project, audience, req.build_date or req.as_of or default_build_date(project), req.limits)
+    build_date = req.build_date or req.as_of or default_build_date(project)
+    markdown, meta = _markdown_for(project, audience, build_date, req.limits)
+    name = stem(project, audience)
+    # Free a long briefing's models, then its Markdown, before the next stage grows. The
+    # template context holds them in reference cycles, so they need a collection.
+    del project
+    gc.collect()
+    doc = parse(markdown, meta, origin=f"{audience} template output")
+    del markdown
     out_dir = _prepare_out_dir(req.out_dir)
     staged: list[tuple[Path, Path]] = []
     try:
         for fmt in formats:
             module = writer(fmt)
-            target = out_dir / (stem(project, audience) + module.EXTENSION)
+            target = out_dir / (name + module.EXTENSION)
             staged.append((_stage(module, fmt, doc, target, req), target))
         for tmp, target in staged:
             os.replace(tmp, target)
