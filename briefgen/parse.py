@@ -14,7 +14,6 @@ import re
 import unicodedata
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -26,25 +25,16 @@ CONTAINERS = ("callout", "titleblock", "pagebreak", "toc")
 _DANGLING = re.compile(r"\[\^([^\]\s]+)\]")
 
 
-def _find_dangling(state: StateCore) -> None:
-    """Before escapes are merged into text: an unescaped `[^x]` left in text is undefined."""
-    found = state.env.setdefault("dangling", [])
-    for tok in state.tokens:
-        if tok.type != "inline":
-            continue
-        for child in tok.children or []:
-            if child.type == "text":
-                for m in _DANGLING.finditer(child.content):
-                    found.append((m.group(1), tok.map[0] + 1 if tok.map else None))
-
-
 def make_parser() -> MarkdownIt:
+    """A parser whose `parse` runs only the block phase: inline content is parsed by
+    :class:`_Builder` as it reaches each block, so the inline tokens of a long briefing
+    are never all held at once."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
-    md.use(footnote_plugin)
+    md.use(footnote_plugin, move_to_end=False)
     for name in CONTAINERS:
         md.use(container_plugin, name)
-    md.core.ruler.before("text_join", "briefgen_dangling_notes", _find_dangling)
+    md.core.ruler.enableOnly(["normalize", "block"])
     return md
 
 
@@ -54,36 +44,31 @@ _PARSER = make_parser()
 def parse(markdown: str, meta: t.Meta, *, origin: str = "rendered Markdown") -> t.Document:
     """The document tree for `markdown`; raises if its footnotes do not pair up."""
     env: dict = {}
-    tokens = _PARSER.parse(markdown, env)
+    builder = _Builder(_PARSER.parse(markdown, env), env)
+    body = builder.blocks(builder.body)
     problems = [Problem(f"footnote reference [^{label}] has no definition", file=origin, line=line,
                         hint="the template must define every note it references")
-                for label, line in env.get("dangling", [])]
+                for label, line in builder.dangling]
     refs = env.get("footnotes", {}).get("refs", {})
     problems += [Problem(f"footnote [^{label[1:]}] is defined but never referenced", file=origin,
                          hint="reference it in the text or remove the definition")
                  for label, ident in refs.items() if ident == -1]
     if problems:
         raise BriefgenError(problems, kind="template")
-    builder = _Builder(tokens)
-    return t.Document(meta, builder.document())
+    return t.Document(meta, body)
 
 
 class _Builder:
-    """Turns the flat token stream into nested blocks and inlines."""
+    """Turns the flat block-token stream into nested blocks, parsing inlines on the way."""
 
-    def __init__(self, tokens: list[Token]) -> None:
-        body, notes = _split_notes(tokens)
+    def __init__(self, tokens: list[Token], env: dict) -> None:
+        self.env = env
+        self.body, notes = _split_notes(tokens)
         self.slugs: set[str] = set()
-        self.note_blocks: dict[int, tuple[t.Block, ...]] = {}
+        self.dangling: list[tuple[str, int | None]] = []
+        self.in_note = True
+        self.note_blocks = {label: self.blocks(toks) for label, toks in notes.items()}
         self.in_note = False
-        for ident, toks in notes.items():
-            self.in_note = True
-            self.note_blocks[ident] = self.blocks(toks)
-        self.in_note = False
-        self.body = body
-
-    def document(self) -> tuple[t.Block, ...]:
-        return self.blocks(self.body)
 
     # blocks ---------------------------------------------------------------------
 
@@ -180,11 +165,21 @@ class _Builder:
     # inlines --------------------------------------------------------------------
 
     def inlines(self, tok: Token) -> tuple[t.Inline, ...]:
+        """The inlines of an inline token, parsed now and not kept on the token."""
+        children: list[Token] = []
+        if tok.content:
+            _PARSER.inline.parse(tok.content, _PARSER, self.env, children)
+        return self.convert(children, tok.map[0] + 1 if tok.map else None)
+
+    def convert(self, children: list[Token], line: int | None) -> tuple[t.Inline, ...]:
         stack: list[tuple[str, object, list[t.Inline]]] = [("root", None, [])]
-        for child in tok.children or []:
+        for child in children:
             kind = child.type
             top = stack[-1][2]
-            if kind in ("text", "text_special"):
+            if kind == "text":
+                self.dangling.extend((m.group(1), line) for m in _DANGLING.finditer(child.content))
+                _add_text(top, child.content)
+            elif kind == "text_special":  # an escaped character: literal, never a note
                 _add_text(top, child.content)
             elif kind == "softbreak":
                 _add_text(top, " ")
@@ -195,24 +190,35 @@ class _Builder:
             elif kind in ("em_open", "strong_open", "link_open"):
                 stack.append((kind, child.attrs.get("href", ""), []))
             elif kind in ("em_close", "strong_close", "link_close"):
-                opener, href, children = stack.pop()
-                node = {"em_open": lambda: t.Emph(tuple(children)),
-                        "strong_open": lambda: t.Strong(tuple(children)),
-                        "link_open": lambda: t.Link(str(href), tuple(children))}[opener]()
+                opener, href, inner = stack.pop()
+                node = {"em_open": lambda: t.Emph(tuple(inner)),
+                        "strong_open": lambda: t.Strong(tuple(inner)),
+                        "link_open": lambda: t.Link(str(href), tuple(inner))}[opener]()
                 stack[-1][2].append(node)
             elif kind == "footnote_ref":
-                if self.in_note:
-                    raise BriefgenError.one("a footnote cannot contain another footnote", kind="template")
-                top.append(t.Note(self.note_blocks[child.meta["id"]]))
+                top.append(self.note(child, line))
             elif kind == "image":
                 _add_text(top, child.content)
         return tuple(stack[0][2])
 
+    def note(self, ref: Token, line: int | None) -> t.Note:
+        if self.in_note:
+            raise BriefgenError.one("a footnote cannot contain another footnote", kind="template")
+        label = ref.meta.get("label")
+        if label is not None:
+            return t.Note(self.note_blocks[label])
+        inline = self.env["footnotes"]["list"][ref.meta["id"]]  # ^[an inline note]
+        self.in_note = True
+        try:
+            return t.Note((t.Para(self.convert(inline.get("tokens") or [], line)),))
+        finally:
+            self.in_note = False
+
 
 def _inline_token(text: str) -> Token:
-    """A container's title parsed as inline Markdown (escapes and emphasis apply)."""
+    """A container's title as an inline token (escapes and emphasis apply)."""
     tok = Token("inline", "", 0)
-    tok.children = _PARSER.parseInline(text)[0].children if text else []
+    tok.content = text
     return tok
 
 
@@ -234,17 +240,15 @@ def _closing(toks: list[Token], i: int) -> int:
     raise BriefgenError.one("unbalanced Markdown structure", kind="template")  # pragma: no cover
 
 
-def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
-    """Separate the footnote block (which the plugin puts at the end) from the body."""
+def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[str, list[Token]]]:
+    """Separate footnote definitions, wherever they stand, from the body; by label."""
     body: list[Token] = []
-    notes: dict[int, list[Token]] = {}
+    notes: dict[str, list[Token]] = {}
     current: list[Token] | None = None
     for tok in tokens:
-        if tok.type in ("footnote_block_open", "footnote_block_close", "footnote_anchor"):
-            continue
-        if tok.type == "footnote_open":
-            current = notes.setdefault(tok.meta["id"], [])
-        elif tok.type == "footnote_close":
+        if tok.type == "footnote_reference_open":
+            current = notes.setdefault(tok.meta["label"], [])
+        elif tok.type == "footnote_reference_close":
             current = None
         elif current is not None:
             current.append(tok)
