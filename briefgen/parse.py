@@ -23,6 +23,9 @@ from briefgen.errors import BriefgenError, Problem
 
 CONTAINERS = ("callout", "titleblock", "pagebreak", "toc")
 _DANGLING = re.compile(r"\[\^([^\]\s]+)\]")
+# Every character an enabled inline rule starts at (line breaks, escapes, code, emphasis,
+# links, images, notes, autolinks, entities): text without them is one text node.
+_INLINE_SYNTAX = re.compile(r"[\n\\`*_\[\]!<&^~]")
 
 
 def make_parser() -> MarkdownIt:
@@ -166,9 +169,11 @@ class _Builder:
 
     def inlines(self, tok: Token) -> tuple[t.Inline, ...]:
         """The inlines of an inline token, parsed now and not kept on the token."""
+        content = tok.content
+        if not _INLINE_SYNTAX.search(content):  # plain text, as the inline parser would find
+            return (t.Text(content),) if content else ()
         children: list[Token] = []
-        if tok.content:
-            _PARSER.inline.parse(tok.content, _PARSER, self.env, children)
+        _PARSER.inline.parse(content, _PARSER, self.env, children)
         return self.convert(children, tok.map[0] + 1 if tok.map else None)
 
     def convert(self, children: list[Token], line: int | None) -> tuple[t.Inline, ...]:
