@@ -14,10 +14,11 @@ _SPACE = re.compile(r"[\t\r\n\u2028\u2029]+")
 # Characters with a meaning anywhere in a line: escapes, code, emphasis, links, notes and
 # images, inline notes (^[...]), autolinks, entities, table cells, strikethrough, a
 # heading's closing hashes.
-_INLINE = re.compile(r"([\\`*_\[\]<>&|~#!^])")
+_INLINE = {ord(c): "\\" + c for c in "\\`*_[]<>&|~#!^"}  # a str.translate table
 # Characters with a meaning only where a line starts (lists, rules, setext underlines,
 # quotes, containers, "1." and "1)"): a value never makes a new line, so only its start.
 _LEAD = re.compile(r"^(\d{1,9}(?=[.)])|)([-+=:>.)])")
+_LEAD_FIRST = frozenset("-+=:>.)0123456789")
 
 
 def clean_text(value: str) -> str:
@@ -36,8 +37,8 @@ def md_escape(value: object) -> str:
     its first characters need the line-start escapes. Escaping less than every
     punctuation mark keeps the Markdown, and the parser's work, small.
     """
-    text = clean_text(str(value)).lstrip(" ")
-    return _LEAD.sub(r"\1\\\2", _INLINE.sub(r"\\\1", text), count=1)
+    text = clean_text(str(value)).lstrip(" ").translate(_INLINE)
+    return _LEAD.sub(r"\1\\\2", text, count=1) if text[:1] in _LEAD_FIRST else text
 
 
 def md_url(value: object) -> str:
