@@ -46,3 +46,39 @@ def test_duplicate_key_names_the_first_line(tmp_path):
         yamlio.load_yaml(_write(tmp_path, "id: a\ntitle: A\nid: b\n"))
     problem = err.value.problems[0]
     assert (problem.line, problem.hint) == (3, "it is already set on line 1; keep one")
+
+
+# --- large projects: the largest file is parsed in a second process -----------------------
+
+from briefgen import load  # noqa: E402
+
+
+def _loaded(project):
+    p = load.load_project(project)
+    return p.config, p.sources, p.events, p.claims, p.judgments, p.spans
+
+
+def test_parallel_and_sequential_loading_agree(mini, monkeypatch):
+    sequential = _loaded(mini)
+    monkeypatch.setattr(load, "PARALLEL_BYTES", 1)  # every file counts as large
+    assert _loaded(mini) == sequential
+
+
+def test_an_error_in_the_file_parsed_elsewhere_keeps_its_file_and_line(mini, monkeypatch):
+    largest = max(mini.glob("*.yaml"), key=lambda p: p.stat().st_size)  # the one the worker parses
+    largest.write_text(largest.read_text(encoding="utf-8") + "broken: [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr(load, "PARALLEL_BYTES", 1)
+    with pytest.raises(BriefgenError) as err:
+        load.load_project(mini)
+    problem = err.value.problems[0]
+    assert problem.file.endswith(largest.name) and problem.line is not None
+    assert "YAML syntax error" in problem.message
+
+
+def test_a_worker_that_dies_is_replaced_by_reading_here(mini, monkeypatch):
+    import os
+
+    sequential = _loaded(mini)
+    monkeypatch.setattr(load, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(load, "_read_in_child", lambda path, send: os._exit(1))
+    assert _loaded(mini) == sequential
