@@ -72,15 +72,15 @@ def runs(text: str) -> list[tuple[str, bool]]:
 
 
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]")
-_cmaps: dict[str, frozenset[int]] = {}
+_cmaps: dict[str, frozenset[str]] = {}
 
 
-def _cmap(role: str) -> frozenset[int]:
-    """The code points the font for `role` has glyphs for (read once)."""
+def _cmap(role: str) -> frozenset[str]:
+    """The characters the font for `role` has glyphs for (read once)."""
     if role not in _cmaps:
         from reportlab.pdfbase.ttfonts import TTFontFile
 
-        _cmaps[role] = frozenset(TTFontFile(str(font_path(role))).charToGlyph)
+        _cmaps[role] = frozenset(map(chr, TTFontFile(str(font_path(role))).charToGlyph))
     return _cmaps[role]
 
 
@@ -96,9 +96,11 @@ def unshowable(text: str) -> str | None:
     if (rtl := _RTL.search(text)) is not None:
         return rtl.group()
     for part, cjk in runs(text):
-        have = _cmap("cjk" if cjk else "regular")
+        missing = set(part) - _cmap("cjk" if cjk else "regular")
+        if not missing:
+            continue
         for ch in part:
-            if ord(ch) not in have and unicodedata.category(ch) not in ("Cf", "Mn", "Zs"):
+            if ch in missing and unicodedata.category(ch) not in ("Cf", "Mn", "Zs"):
                 return ch
     return None
 
@@ -150,6 +152,8 @@ def text_width(text: str, role: str, size: float) -> float:
     """Width in points of `text` set in `role` at `size`, CJK runs in the CJK font."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    if text.isascii():
+        return stringWidth(text, reportlab_name(role), size)
     total = 0.0
     for part, cjk in runs(text):
         total += stringWidth(part, reportlab_name("cjk" if cjk else role), size)

@@ -1,6 +1,6 @@
 """PDF writer: the document tree to a print-ready PDF with footnotes at the page bottom.
 
-Layout is reportlab's platypus with three additions:
+Layout is reportlab's platypus with these additions:
 
 - :class:`_NoteFrame` reserves room at the bottom of the page for the notes referenced
   by every flowable it accepts, and asks split pieces the same question, so each note
@@ -13,6 +13,8 @@ Layout is reportlab's platypus with three additions:
 - the running header and footer ("Page N of M", classification marking) are drawn
   per page; the "N of M" text is a form XObject filled in once the page count is known,
   so the document is laid out once.
+- a long table is given to reportlab a window of rows at a time (:class:`_Rows`), so
+  breaking it across pages costs the same on every page, however many rows are left.
 
 Fonts are the vendored DejaVu Sans family and Droid Sans Fallback for CJK runs
 (:mod:`briefgen.fonts`), embedded as subsets. The creation date comes from
@@ -55,7 +57,7 @@ RULE = colors.HexColor("#C9CED6")
 TINT = colors.HexColor("#EEF2F7")
 ZEBRA = colors.HexColor("#F6F8FA")
 CODE_BG = colors.HexColor("#F3F4F6")
-LINK = "#1F5FA8"
+LINK = "rgb(31,95,168)"     # #1F5FA8, in the form paragraph markup parses fastest
 MARKING = colors.HexColor("#9B1C1C")
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
@@ -202,6 +204,7 @@ class _Ctx:
     note: bool = False      # inside a note body
     cell: bool = False      # inside a table cell
     boxed: bool = False     # inside a FrameBG box already
+    whole: bool = False     # inside a box drawn as one table cell: nothing here splits across pages
     quote: bool = False
     link: bool = False      # inside a link: notes cannot link again
 
@@ -403,25 +406,27 @@ class _Builder:
             data.append([self.para(row[i] if i < len(row) else (), styles[i], cell_ctx) for i in range(ncols)])
         if not data:
             return Spacer(0, 0)
-        cls = _LongDataTable if len(data) > 40 else _DataTable
         head = 1 if b.header else 0
-        cmds = [
+        cell_cmds = [
             ("FONT", (0, 0), (-1, -1), fonts.FAMILY, 8.3),   # else the table selects Helvetica
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 4.5),
             ("RIGHTPADDING", (0, 0), (-1, -1), 4.5),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ]
+        draw_cmds = [("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]
         if head:
-            cmds += [("BACKGROUND", (0, 0), (-1, 0), self.accent),
-                     ("LINEBELOW", (0, 0), (-1, 0), 0.6, self.accent)]
+            draw_cmds += [("BACKGROUND", (0, 0), (-1, 0), self.accent),
+                          ("LINEBELOW", (0, 0), (-1, 0), 0.6, self.accent)]
         if len(data) > head:
-            cmds.append(("ROWBACKGROUNDS", (0, head), (-1, -1), [colors.white, ZEBRA]))
-        tbl = cls(data, colWidths=widths, repeatRows=head, hAlign="LEFT", style=TableStyle(cmds),
-                  spaceBefore=2, spaceAfter=10 if not ctx.note else 3)
-        return tbl
+            draw_cmds.append(("ROWBACKGROUNDS", (0, head), (-1, -1), [colors.white, ZEBRA]))
+        space = {"spaceBefore": 2, "spaceAfter": 10 if not ctx.note else 3}
+        if len(data) - head > _WINDOW and not ctx.whole:
+            return _Rows(data, head, widths, cell_cmds, draw_cmds, **space).window(head)
+        cls = _LongDataTable if len(data) > 40 else _DataTable
+        return cls(data, colWidths=widths, repeatRows=head, hAlign="LEFT",
+                   style=TableStyle(cell_cmds + draw_cmds), **space)
 
     def _cell_style(self, align: str, head: bool) -> ParagraphStyle:
         base = self.st["cell_head" if head else "cell"]
@@ -445,12 +450,13 @@ class _Builder:
                                   spaceAfter=14))
             return out
         pad_l, pad_r = 12.0, 10.0
-        inner = replace(ctx, width=ctx.width - pad_l - pad_r, boxed=True, frame=ctx.frame and not ctx.boxed)
+        framed = ctx.frame and not ctx.boxed
+        inner = replace(ctx, width=ctx.width - pad_l - pad_r, boxed=True, frame=framed, whole=not framed)
         body: list[Flowable] = []
         if b.title:
             body.append(self.para(b.title, self.st["callout_title"], inner))
         body.extend(self.blocks(b.blocks, inner))
-        if ctx.frame and not ctx.boxed:
+        if framed:
             return [CondPageBreak(5 * BODY_LEADING), Spacer(0, 2), _Box(TINT, self.accent),
                     Indenter(pad_l, pad_r), Spacer(0, 8), *body, Spacer(0, 2),
                     Indenter(-pad_l, -pad_r), _BoxEnd(), Spacer(0, 10)]
@@ -462,7 +468,7 @@ class _Builder:
             inner = replace(ctx, width=ctx.width - indent, quote=True, boxed=True)
             body = [f for c in b.blocks for f in self.block(c, inner)]
             return [_Box(None, RULE), Indenter(indent, 0), *body, Indenter(-indent, 0), _BoxEnd(), Spacer(0, 4)]
-        inner = replace(ctx, width=ctx.width - indent, quote=True, frame=False)
+        inner = replace(ctx, width=ctx.width - indent, quote=True, frame=False, whole=True)
         body = [f for c in b.blocks for f in self.block(c, inner)]
         return [_boxed_table(body, ctx.width, None, RULE)]
 
@@ -602,6 +608,78 @@ class _DataTable(Table):
 
 class _LongDataTable(LongTable):
     _bg_min_row = _DataTable._bg_min_row
+    _bg_rows = None     # a window of a longer table: the :class:`_Rows` that holds the rows after it
+    _bg_start = 0       # ... and where in those rows this window's body starts
+
+    def split(self, availWidth, availHeight):
+        pieces = LongTable.split(self, availWidth, availHeight)
+        if self._bg_rows is None or len(pieces) != 2:
+            return pieces
+        placed = pieces[0]._nrows - self.repeatRows
+        return [pieces[0], self._bg_rows.window(self._bg_start + placed)]
+
+
+# Body rows in a window of a long table. Every row is at least its paddings (6.5 pt) tall,
+# so a window is taller than any page and never fits whole while rows are left.
+_WINDOW = 150
+
+
+class _Rows:
+    """The rows of a long table, styled and measured once, given to reportlab a window at a time.
+
+    Reportlab makes the rest of a table anew at every page break, at a cost that grows
+    with the rows left: quadratic in a table of thousands of rows. A window is a table of
+    the header and the next :data:`_WINDOW` rows, cheap to make from the styled, measured
+    rows; when it splits, the rest is the next window. Windows after the first are
+    styled as reportlab styles the rest of a split table, so the pages come out the same.
+    """
+
+    def __init__(self, data, head: int, widths, cell_cmds, draw_cmds, spaceBefore, spaceAfter) -> None:
+        # the cell commands span whole columns, so every body row is styled like the first
+        styled = Table(data[:head + 1], colWidths=widths, style=TableStyle(cell_cmds))._cellStyles
+        self.cells, self.styles = data, styled[:head] + [styled[head]] * (len(data) - head)
+        self.heights: list = [None] * len(self.cells)    # measured a window at a time
+        self.head, self.widths = head, widths
+        self.first_style = TableStyle(draw_cmds)
+        self.rest_style = TableStyle(_continued(draw_cmds, head))
+        self.space_before, self.space_after = spaceBefore, spaceAfter
+
+    def window(self, start: int) -> _LongDataTable:
+        """The header and the rows from `start` (an index into all rows) on."""
+        head, first = self.head, start == self.head
+        end = min(start + _WINDOW, len(self.cells))
+
+        def cut(seq):
+            return seq[:head] + seq[start:end]
+
+        t = _LongDataTable(cut(self.cells), colWidths=self.widths, rowHeights=cut(self.heights),
+                           repeatRows=head, normalizedData=1, cellStyles=cut(self.styles),
+                           style=self.first_style if first else self.rest_style, hAlign="LEFT",
+                           spaceBefore=self.space_before if first else None, spaceAfter=self.space_after)
+        if None in t._argH:       # measure the rows new in this window, once
+            t._calc(sum(self.widths), 1e9)
+            self.heights[:head], self.heights[start:end] = t._rowHeights[:head], t._rowHeights[head:]
+            t._argH = t._rowHeights
+        if end < len(self.cells):
+            t._bg_rows, t._bg_start = self, start
+        return t
+
+
+def _continued(cmds, head: int) -> list:
+    """Table commands as reportlab restyles the rest of a split table: one over both the
+    header and the body becomes one for each, and a LINEBELOW that reaches the body gets
+    a LINEABOVE on the first body row. Handles commands over the whole table, the header
+    or the body, which is all :meth:`_Builder.table` gives."""
+    out = []
+    for op, (sc, sr), (ec, er), *args in cmds:
+        body = er < 0 or er >= head
+        if op == "LINEBELOW" and body:
+            out.append(("LINEABOVE", (sc, head), (ec, head), *args))
+        if sr < head:
+            out.append((op, (sc, sr), (ec, er if 0 <= er < head else head - 1), *args))
+        if body:
+            out.append((op, (sc, max(sr, head)), (ec, er), *args))
+    return out
 
 
 def _long_cjk(markup: str) -> bool:
