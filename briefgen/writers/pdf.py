@@ -291,10 +291,14 @@ class _Builder:
         return self.st["quote"] if ctx.quote else self.st["body"]
 
     def para(self, inlines, style: ParagraphStyle, ctx: _Ctx, *, prefix: str = "", **kw) -> Paragraph:
+        return _Para(*self.markup(inlines, style, ctx, prefix=prefix), **kw)
+
+    def markup(self, inlines, style: ParagraphStyle, ctx: _Ctx, *, prefix: str = "") -> tuple[str, ParagraphStyle]:
+        """A paragraph's markup and style (numbering the notes it references), not yet parsed."""
         markup = prefix + self.inlines(inlines, ctx)
         if _long_cjk(markup):
             style = ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
-        return _Para(markup, style, **kw)
+        return markup, style
 
     def heading(self, b: t.Heading, ctx: _Ctx) -> Paragraph:
         level = max(1, min(b.level, 4))
@@ -398,12 +402,12 @@ class _Builder:
         cell_ctx = replace(ctx, width=0, frame=False, cell=True)
         styles = [self._cell_style(a, head=False) for a in aligns[:ncols]]
         head_styles = [self._cell_style(a, head=True) for a in aligns[:ncols]]
-        data = []
+        data = []  # each cell's markup and style, made in reading order so notes number right
         if b.header:
-            data.append([self.para(b.header[i] if i < len(b.header) else (), head_styles[i], cell_ctx)
+            data.append([self.markup(b.header[i] if i < len(b.header) else (), head_styles[i], cell_ctx)
                          for i in range(ncols)])
         for row in b.rows:
-            data.append([self.para(row[i] if i < len(row) else (), styles[i], cell_ctx) for i in range(ncols)])
+            data.append([self.markup(row[i] if i < len(row) else (), styles[i], cell_ctx) for i in range(ncols)])
         if not data:
             return Spacer(0, 0)
         head = 1 if b.header else 0
@@ -425,7 +429,7 @@ class _Builder:
         if len(data) - head > _WINDOW and not ctx.whole:
             return _Rows(data, head, widths, cell_cmds, draw_cmds, **space).window(head)
         cls = _LongDataTable if len(data) > 40 else _DataTable
-        return cls(data, colWidths=widths, repeatRows=head, hAlign="LEFT",
+        return cls([[_Para(*cell) for cell in row] for row in data], colWidths=widths, repeatRows=head, hAlign="LEFT",
                    style=TableStyle(cell_cmds + draw_cmds), **space)
 
     def _cell_style(self, align: str, head: bool) -> ParagraphStyle:
@@ -611,12 +615,20 @@ class _LongDataTable(LongTable):
     _bg_rows = None     # a window of a longer table: the :class:`_Rows` that holds the rows after it
     _bg_start = 0       # ... and where in those rows this window's body starts
 
+    _bg_drawn = None    # on a piece of a window: the rows it draws, released once drawn
+
     def split(self, availWidth, availHeight):
         pieces = LongTable.split(self, availWidth, availHeight)
         if self._bg_rows is None or len(pieces) != 2:
             return pieces
         placed = pieces[0]._nrows - self.repeatRows
+        pieces[0]._bg_rows, pieces[0]._bg_drawn = self._bg_rows, (self._bg_start, self._bg_start + placed)
         return [pieces[0], self._bg_rows.window(self._bg_start + placed)]
+
+    def draw(self):
+        LongTable.draw(self)
+        if self._bg_drawn is not None:
+            self._bg_rows.release(*self._bg_drawn)
 
 
 # Body rows in a window of a long table. Every row is at least its paddings (6.5 pt) tall,
@@ -636,8 +648,11 @@ class _Rows:
 
     def __init__(self, data, head: int, widths, cell_cmds, draw_cmds, spaceBefore, spaceAfter) -> None:
         # the cell commands span whole columns, so every body row is styled like the first
-        styled = Table(data[:head + 1], colWidths=widths, style=TableStyle(cell_cmds))._cellStyles
-        self.cells, self.styles = data, styled[:head] + [styled[head]] * (len(data) - head)
+        self.source = data                  # markup and style per cell, until the row is made
+        self.cells: list = [None] * len(data)
+        styled = Table([self.row(i) for i in range(head + 1)], colWidths=widths,
+                       style=TableStyle(cell_cmds))._cellStyles
+        self.styles = styled[:head] + [styled[head]] * (len(data) - head)
         self.heights: list = [None] * len(self.cells)    # measured a window at a time
         self.head, self.widths = head, widths
         self.first_style = TableStyle(draw_cmds)
@@ -652,7 +667,8 @@ class _Rows:
         def cut(seq):
             return seq[:head] + seq[start:end]
 
-        t = _LongDataTable(cut(self.cells), colWidths=self.widths, rowHeights=cut(self.heights),
+        rows = [self.row(i) for i in range(head)] + [self.row(i) for i in range(start, end)]
+        t = _LongDataTable(rows, colWidths=self.widths, rowHeights=cut(self.heights),
                            repeatRows=head, normalizedData=1, cellStyles=cut(self.styles),
                            style=self.first_style if first else self.rest_style, hAlign="LEFT",
                            spaceBefore=self.space_before if first else None, spaceAfter=self.space_after)
@@ -663,6 +679,19 @@ class _Rows:
         if end < len(self.cells):
             t._bg_rows, t._bg_start = self, start
         return t
+
+    def row(self, i: int) -> list:
+        """Row `i` as paragraphs, made when a window first holds it: a long table's
+        thousands of rows are never all parsed and laid out at once."""
+        cells = self.cells[i]
+        if cells is None:
+            cells = self.cells[i] = [_Para(markup, style) for markup, style in self.source[i]]
+        return cells
+
+    def release(self, start: int, end: int) -> None:
+        """Rows `start` to `end` are drawn: drop them (no window is made again from
+        before the last drawn row)."""
+        self.cells[start:end] = self.source[start:end] = [None] * (end - start)
 
 
 def _continued(cmds, head: int) -> list:
@@ -969,6 +998,11 @@ class _Notes:
         self.height += plan.used            # includes the rule's space when the area was empty
         for n in plan.nums:
             self.placed[n] = 1
+            # placed for good (the flowable holding its reference was added): this page's
+            # items and the carry hold what is still to draw, so a long briefing's notes
+            # are not all kept, laid out, until the end
+            self.bodies[n - 1] = []
+            self._heights.pop(n, None)
         if plan.carry:
             self.carry.extend(plan.carry)
             self.closed = True
