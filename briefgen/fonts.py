@@ -110,12 +110,32 @@ def unshowable(text: str) -> str | None:
 _registered: set[str] = set()
 
 
+def _utf16_to_unicode(make_cmap):
+    """reportlab's ToUnicode map with characters above U+FFFF written as PDF wants them.
+
+    reportlab writes each entry as ``<%04X>``, so U+1D54A becomes five hex digits that
+    readers misread: copying or searching "𝕊" in the PDF gave "ᵔ". PDF text strings
+    are UTF-16, where such a character is a surrogate pair (``<D835DD4A>``).
+    """
+    def make(fontname, subset):
+        cmap = make_cmap(fontname, subset)
+        for i, code in enumerate(subset):
+            if code > 0xFFFF:
+                cmap = cmap.replace(f"<{i:02X}> <{code:04X}>", f"<{i:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>")
+        return cmap
+
+    make.briefgen = True
+    return make
+
+
 def register(*roles: str) -> None:
     """Register the given roles (default: all but ``cjk``) with reportlab, once."""
     from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase import pdfmetrics, ttfonts
     from reportlab.pdfbase.ttfonts import TTFont
 
+    if not getattr(ttfonts.makeToUnicodeCMap, "briefgen", False):
+        ttfonts.makeToUnicodeCMap = _utf16_to_unicode(ttfonts.makeToUnicodeCMap)
     for role in roles or ("regular", "bold", "italic", "bolditalic", "mono"):
         if role in _registered:
             continue
