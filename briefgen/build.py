@@ -102,6 +102,7 @@ def build(req: BuildRequest) -> list[Path]:
     gc.collect()
     doc = parse(markdown, meta, origin=f"{audience} template output")
     del markdown
+    gc.freeze()  # the tree lives until the end: spare the writers' collections from rescanning it
     out_dir = _prepare_out_dir(req.out_dir)
     staged: list[tuple[Path, Path]] = []
     try:
