@@ -19,6 +19,7 @@ from briefgen.analyse import analyse, as_of
 from briefgen.audiences import check_name, load_profile
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
+from briefgen.parallel import Job
 from briefgen.parse import parse
 from briefgen.render import Limits, render
 from briefgen.tree import Document, Meta
@@ -104,19 +105,46 @@ def build(req: BuildRequest) -> list[Path]:
     del markdown
     gc.freeze()  # the tree lives until the end: spare the writers' collections from rescanning it
     out_dir = _prepare_out_dir(req.out_dir)
-    staged: list[tuple[Path, Path]] = []
+    staged = _write_formats(formats, doc, out_dir, name, req)
     try:
-        for fmt in formats:
-            module = writer(fmt)
-            target = out_dir / (name + module.EXTENSION)
-            staged.append((_stage(module, fmt, doc, target, req), target))
         for tmp, target in staged:
             os.replace(tmp, target)
     finally:
         for tmp, _ in staged:
-            if tmp.exists():
-                tmp.unlink()
+            tmp.unlink(missing_ok=True)
     return [target for _, target in staged]
+
+
+def _write_formats(formats, doc: Document, out_dir: Path, name: str, req: BuildRequest) -> list[tuple[Path, Path]]:
+    """Each format written to a temporary file beside its target: (temporary, target) pairs.
+
+    The writers are independent, so with two formats or more the first is written in a
+    forked process meanwhile. If any fails, every temporary file is removed and the
+    error of the earliest format is raised, as when they are written in order.
+    """
+    plan = [(writer(fmt), fmt, out_dir / (name + writer(fmt).EXTENSION)) for fmt in formats]
+    first = None
+    if len(plan) > 1:
+        module, fmt, target = plan[0]
+        first = Job(_stage, module, fmt, doc, target, req)
+    staged: list[tuple[Path, Path]] = []
+    error: BaseException | None = None
+    for module, fmt, target in plan[1 if first else 0:]:
+        try:
+            staged.append((_stage(module, fmt, doc, target, req), target))
+        except BaseException as exc:  # noqa: BLE001 - raised below, once the other side is collected
+            error = exc
+            break
+    if first is not None:
+        try:
+            staged.insert(0, (first.result(), plan[0][2]))
+        except BaseException as exc:  # noqa: BLE001
+            error = exc
+    if error is not None:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise error
+    return staged
 
 
 def _prepare_out_dir(out_dir: Path) -> Path:

@@ -7,8 +7,6 @@ prints or exits; the CLI does that.
 from __future__ import annotations
 
 import difflib
-import multiprocessing
-import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.model import (
     FILES, OPTIONAL_FILES, BottomLine, Claim, Config, Event, Judgment, RelativeDate, Source,
 )
+from briefgen.parallel import Job
 from briefgen.yamlio import YamlDoc, dotted, load_yaml
 
 CONFIG_FILE = "briefgen.yaml"
@@ -102,29 +101,16 @@ def _read_all(paths: list[Path]) -> dict[Path, YamlDoc | BriefgenError]:
     """Each file parsed, or the error that stopped it.
 
     YAML parsing is most of loading a large project and the files are independent, so
-    when two or more are large the largest is parsed in a forked process (about 0.45 s
+    when two or more are large the largest is parsed in a forked process (about 0.5 s
     sooner at N = 10,000 on two cores). Small projects never start a process.
     """
     sizes = {p: p.stat().st_size if p.is_file() else 0 for p in paths}
-    largest = max(paths, key=sizes.__getitem__, default=None)
-    parallel = (largest is not None and sum(size >= PARALLEL_BYTES for size in sizes.values()) >= 2
-                and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods())
-    if not parallel:
+    if sum(size >= PARALLEL_BYTES for size in sizes.values()) < 2:
         return {p: _read_one(p) for p in paths}
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    worker = ctx.Process(target=_read_in_child, args=(largest, send), daemon=True)
-    worker.start()
-    send.close()
-    try:
-        out = {p: _read_one(p) for p in paths if p != largest}
-        try:
-            out[largest] = receive.recv()
-        except EOFError:  # the worker died (killed, out of memory): read it here instead
-            out[largest] = _read_one(largest)
-    finally:
-        receive.close()
-        worker.join()
+    largest = max(paths, key=sizes.__getitem__)
+    job = Job(_read_one, largest)
+    out = {p: _read_one(p) for p in paths if p != largest}
+    out[largest] = job.result()
     return {p: out[p] for p in paths}
 
 
@@ -133,11 +119,6 @@ def _read_one(path: Path) -> YamlDoc | BriefgenError:
         return load_yaml(path, label=display_path(path))
     except BriefgenError as exc:
         return exc
-
-
-def _read_in_child(path: Path, send) -> None:
-    send.send(_read_one(path))
-    send.close()
 
 
 def _assemble(root: Path, models: dict[str, Any]) -> Project | None:

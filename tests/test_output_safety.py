@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from conftest import MINI, run_cli
 
 
@@ -91,3 +93,50 @@ def test_pdf_and_docx_rebuild_byte_identical_through_the_cli(tmp_path):
     for suffix in ("docx", "pdf"):
         a = (tmp_path / "a" / f"mini-briefing-full.{suffix}").read_bytes()
         assert a == (tmp_path / "b" / f"mini-briefing-full.{suffix}").read_bytes(), suffix
+
+
+# --- two formats: the first is written in a forked process while this one writes the rest ---
+
+def _with_arabic_claim(tmp_path):
+    """A copy of the mini project whose first claim the PDF refuses (right-to-left text); Word shows it."""
+    project = tmp_path / "rtl"
+    subprocess.run(["cp", "-r", str(MINI), str(project)], check=True)
+    claims = project / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    first = text.index("statement:")
+    end = text.index("\n", first)
+    claims.write_text(text[:first] + 'statement: "مرحبا بالعالم"' + text[end:], encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize("formats", ["docx,pdf", "pdf,docx"])  # the PDF fails in the worker, then here
+def test_one_format_failing_keeps_every_previous_file(tmp_path, formats):
+    out = tmp_path / "out"
+    assert run_cli("build", str(MINI), "--format", "docx,pdf", "--out", str(out)).code == 0
+    before = {name: (out / name).read_bytes() for name in listing(out)}
+    r = run_cli("build", str(_with_arabic_claim(tmp_path)), "--format", formats, "--out", str(out))
+    assert r.code == 1 and "the PDF cannot show right-to-left text" in r.err and "Traceback" not in r.err, r.err
+    assert {name: (out / name).read_bytes() for name in listing(out)} == before  # no temporary file either
+
+
+def test_disk_full_with_two_formats_leaves_nothing_partial(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("build", str(MINI), "--format", "docx,pdf", "--out", str(out)).code == 0
+    before = {name: (out / name).read_bytes() for name in listing(out)}
+    proc = subprocess.run([sys.executable, "-m", "briefgen", "build", str(MINI), "--format", "docx,pdf", "--out",
+                           str(out), "--date", "2030-01-01"], capture_output=True, text=True,
+                          preexec_fn=_limit_file_size, env={**os.environ, "COLUMNS": "200"})
+    assert proc.returncode == 4 and "cannot write docx: File too large" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert {name: (out / name).read_bytes() for name in listing(out)} == before
+
+
+def test_writing_formats_side_by_side_gives_the_same_bytes_as_one_after_another(tmp_path):
+    side = run_cli("build", str(MINI), "--format", "docx,pdf", "--out", str(tmp_path / "side"))
+    # BRIEFGEN_DEBUG keeps everything in one process (so tracebacks stay whole)
+    serial = subprocess.run([sys.executable, "-m", "briefgen", "build", str(MINI), "--format", "docx,pdf", "--out",
+                             str(tmp_path / "serial")], capture_output=True, text=True,
+                            env={**os.environ, "BRIEFGEN_DEBUG": "1"})
+    assert side.code == 0 and serial.returncode == 0, serial.stderr
+    for name in ("mini-briefing-full.docx", "mini-briefing-full.pdf"):
+        assert (tmp_path / "side" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name

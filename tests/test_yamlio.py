@@ -78,7 +78,9 @@ def test_an_error_in_the_file_parsed_elsewhere_keeps_its_file_and_line(mini, mon
 def test_a_worker_that_dies_is_replaced_by_reading_here(mini, monkeypatch):
     import os
 
+    from briefgen import parallel
+
     sequential = _loaded(mini)
     monkeypatch.setattr(load, "PARALLEL_BYTES", 1)
-    monkeypatch.setattr(load, "_read_in_child", lambda path, send: os._exit(1))
+    monkeypatch.setattr(parallel, "_run", lambda fn, args, send: os._exit(1))
     assert _loaded(mini) == sequential
