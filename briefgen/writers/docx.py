@@ -23,6 +23,7 @@ from lxml import etree
 
 from briefgen import ooxml
 from briefgen import tree as t
+from briefgen.parallel import Job
 
 EXTENSION = ".docx"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -69,6 +70,7 @@ class _Writer:
         self.numbering = _Numbering(base)
         self.accent = doc.meta.accent if house_style else NAVY
         self.notes: list[str] = []
+        self.figures: list[tuple[list[str], int, Job]] = []  # (output list, index, drawing job)
 
     def run(self) -> tuple[bytes, bytes]:
         """Set up the package; return the body's and the notes' XML."""
@@ -83,6 +85,10 @@ class _Writer:
         out: list[str] = []
         for block in self.doc.blocks:
             self.block(block, out, self.base.part)
+        for where, i, job in self.figures:  # drawn meanwhile in another process; placed now
+            png, w_pt, h_pt = job.result()
+            inline = self.base.part.new_pic_inline(io.BytesIO(png), Pt(w_pt), Pt(h_pt))
+            where[i] = where[i].replace("{drawing}", etree.tostring(inline, encoding="unicode"))
         return "".join(out).encode("utf-8"), "".join(self.notes).encode("utf-8")
 
     # blocks -------------------------------------------------------------------------
@@ -207,13 +213,13 @@ class _Writer:
         out.append("</w:tbl>" + self.para_open(None, _GAP) + "</w:p>")
 
     def figure(self, block: t.TimelineFigure, out: list[str], part) -> None:
+        """The drawn timeline as a picture. Drawing it takes as long as writing a long
+        briefing's tables, so it is drawn in another process while the writing goes on."""
         from briefgen.figures.timeline import render_png
 
-        width_pt = 6.3 * 72
-        png, w_pt, h_pt = render_png(block, width_pt)
-        inline = self.base.part.new_pic_inline(io.BytesIO(png), Pt(w_pt), Pt(h_pt))
-        out.append(self.para_open(None, '<w:jc w:val="center"/><w:keepNext/>') + "<w:r><w:drawing>"
-                   + etree.tostring(inline, encoding="unicode") + "</w:drawing></w:r></w:p>")
+        self.figures.append((out, len(out), Job(render_png, block, 6.3 * 72)))
+        out.append(self.para_open(None, '<w:jc w:val="center"/><w:keepNext/>')
+                   + "<w:r><w:drawing>{drawing}</w:drawing></w:r></w:p>")
         if block.caption:
             out.append(self.para_open("Caption"))
             self.inlines(out, block.caption, part)
