@@ -716,8 +716,11 @@ def _long_cjk(markup: str) -> bool:
     return not markup.isascii() and any(len(m.group()) > 12 for m in fonts.CJK_RUN.finditer(markup))
 
 
-def _min_widths(b: t.Table, ncols: int, pad: float = 9.0) -> list[float]:
-    """Per column, the width of its longest word (header in bold), so no word breaks."""
+def _min_widths(b: t.Table, ncols: int, pad: float = 10.0) -> list[float]:
+    """Per column, the width of its longest word (header in bold), so no word breaks.
+
+    `pad` is the cell's padding (9 pt) and a point more: a column exactly as wide as
+    its word broke it ("Grad" / "e") in reportlab's line breaker."""
     mins = [0.0] * ncols
     sample = [(b.header, "bold")] if b.header else []
     sample += [(row, "regular") for row in b.rows[:200]]
