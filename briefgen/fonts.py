@@ -18,6 +18,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from briefgen import tree as t
+
 FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
 
 FILES = {
@@ -204,3 +206,47 @@ def ellipsize(text: str, role: str, size: float, max_w: float) -> str:
         else:
             hi = mid - 1
     return text[:lo].rstrip() + "…"
+
+
+# --- table columns ---------------------------------------------------------------------
+
+
+def table_widths(table: t.Table, ncols: int, width: float, *, size: float, pad: float) -> list[float]:
+    """Column widths in points for `table` across `width`: near the relative widths every
+    writer uses (:func:`briefgen.tree.column_widths`), but no column narrower than its
+    longest word at `size` (the header's in bold) plus `pad`, where the page allows.
+
+    `pad` is the cell's own padding and a point more: a column exactly as wide as its
+    word broke it ("Grad" / "e") in reportlab's line breaker.
+    """
+    return _fit_columns(t.column_widths(table, ncols), _min_widths(table, ncols, size, pad), width)
+
+
+def _min_widths(b: t.Table, ncols: int, size: float, pad: float) -> list[float]:
+    """Per column, the width of its longest word (header in bold), so no word breaks."""
+    mins = [0.0] * ncols
+    sample = [(b.header, "bold")] if b.header else []
+    sample += [(row, "regular") for row in b.rows[:200]]
+    for row, role in sample:
+        for i, cell in enumerate(row[:ncols]):
+            words = t.plain_text(cell).split()
+            if words:
+                longest = max(words, key=len)
+                mins[i] = max(mins[i], text_width(longest[:40], role, size) + pad)
+    return mins
+
+
+def _fit_columns(rel: list[float], mins: list[float], width: float) -> list[float]:
+    """Absolute widths near `rel` of `width` that respect `mins` where the page allows."""
+    mins = [min(m, width * 0.4) for m in mins]
+    if sum(mins) >= width:
+        return [width * m / sum(mins) for m in mins]
+    widths = [max(r * width, m) for r, m in zip(rel, mins)]
+    for _ in range(len(widths)):
+        excess = sum(widths) - width
+        if excess <= 1e-6:
+            break
+        slack = [w - m for w, m in zip(widths, mins)]
+        total = sum(s for s in slack if s > 0)
+        widths = [w - excess * s / total if s > 0 else w for w, s in zip(widths, slack)]
+    return widths

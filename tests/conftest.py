@@ -47,3 +47,19 @@ def tool(name: str) -> str:
     if path is None:
         pytest.fail(f"{name} is not installed; .ci/run installs it (see README)")
     return path
+
+
+def seed_register(rows: int = 3):
+    """The seed briefing's claims register table (header and its first `rows` rows): its
+    narrow Grade column is exactly as wide as its header word in the PDF."""
+    import dataclasses
+    import datetime as dt
+
+    from briefgen import tree as t
+    from briefgen.build import document_for
+    from briefgen.load import load_project
+
+    full = document_for(load_project(SEEDS), "full", dt.date(2026, 1, 1))
+    register = next(b for b in full.blocks if isinstance(b, t.Table) and b.header
+                    and t.plain_text(b.header[0]) == "Claim")
+    return dataclasses.replace(register, rows=register.rows[:rows])

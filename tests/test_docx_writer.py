@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 
 from briefgen import tree as t
 from briefgen.writers import docx as docx_writer
-from conftest import tool
+from conftest import seed_register, tool
 
 W_ID = qn("w:id")
 
@@ -206,3 +206,19 @@ def test_libreoffice_opens_it_and_lays_out_the_notes(tmp_path):
     text = subprocess.run([tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     for needle in ("Alpha sentence.", "Note on alpha.", "Note on delta.", "Key judgments".upper(), "Page 1 of 1"):
         assert needle in text
+
+
+def test_no_header_word_breaks_in_narrow_columns(tmp_path):
+    """Word, as LibreOffice lays it out: the seed register's narrow columns once broke
+    their header words ("Claima" / "nt", "Gr" / "ad" / "e")."""
+    doc = t.Document(t.Meta("Register", date="2026-01-01"), (seed_register(),))
+    path = write(doc, tmp_path / "r.docx")
+    proc = subprocess.run([tool("soffice"), "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                          capture_output=True, text=True, timeout=240,
+                          env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    text = subprocess.run([tool("pdftotext"), "-layout", str(tmp_path / "r.pdf"), "-"],
+                          capture_output=True, text=True).stdout
+    header = next(line for line in text.splitlines() if "Claim" in line)
+    assert header.split() == ["Claim", "Claimant", "Value", "Sources", "Grade", "Status"], header
+

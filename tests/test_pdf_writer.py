@@ -7,7 +7,6 @@ so where each ended up can be read off the extracted text of each page.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 import subprocess
@@ -19,7 +18,7 @@ import pytest
 from briefgen import tree as t
 from briefgen.errors import BriefgenError
 from briefgen.writers import pdf as pdf_writer
-from conftest import tool
+from conftest import seed_register, tool
 
 WORDS = ("alpha", "cloud", "model", "revenue", "capacity", "inference", "pricing", "growth", "region")
 
@@ -380,15 +379,6 @@ def test_house_style_from_meta_header_footer_accent_logo(tmp_path):
 def test_no_header_word_breaks_in_a_column_just_wide_enough(tmp_path):
     """The seed register's Grade column is exactly as wide as its header word, which once
     broke it ("Grad" / "e")."""
-    import datetime as dt
-
-    from briefgen.build import document_for
-    from briefgen.load import load_project
-    from conftest import SEEDS
-
-    full = document_for(load_project(SEEDS), "full", dt.date(2026, 1, 1))
-    register = next(b for b in full.blocks if isinstance(b, t.Table) and b.header
-                    and t.plain_text(b.header[0]) == "Claim")
-    doc = t.Document(t.Meta("Register", date="2026-01-01"), (dataclasses.replace(register, rows=register.rows[:3]),))
+    doc = t.Document(t.Meta("Register", date="2026-01-01"), (seed_register(),))
     header = next(line for line in page_texts(write(doc, tmp_path / "r.pdf"))[0].splitlines() if "Claimant" in line)
     assert re.search(r"\bGrade\b", header), header

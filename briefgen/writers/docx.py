@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from briefgen import ooxml
+from briefgen import fonts, ooxml
 from briefgen import tree as t
 from briefgen.parallel import Job
 
@@ -180,8 +180,9 @@ class _Writer:
 
     def table(self, block: t.Table, out: list[str], part) -> None:
         ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
-        widths = t.column_widths(block, ncols)
-        total = 9360
+        total = 9360  # twips: the text width, 6.5 in; columns are shares of it (pct), so a reference page fits
+        # no column narrower than its longest word: 8.5 pt table text, 4 pt cell margins each side
+        widths = [w / (total / 20) for w in fonts.table_widths(block, ncols, total / 20, size=8.5, pad=9.0)]
         out.append('<w:tbl><w:tblPr><w:tblStyle w:val="BriefingTable"/><w:tblW w:w="5000" w:type="pct"/>'
                    '<w:tblLayout w:type="fixed"/><w:tblLook w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
                    'w:lastColumn="0" w:noHBand="1" w:noVBand="1" w:val="0420"/></w:tblPr><w:tblGrid>'

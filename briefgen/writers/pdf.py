@@ -397,7 +397,7 @@ class _Builder:
 
     def table(self, b: t.Table, ctx: _Ctx) -> Table:
         ncols = max([len(b.header)] + [len(r) for r in b.rows] + [1])
-        widths = _fit_columns(t.column_widths(b, ncols), _min_widths(b, ncols), ctx.width)
+        widths = fonts.table_widths(b, ncols, ctx.width, size=8.3, pad=10.0)
         aligns = list(b.aligns) + [""] * ncols
         cell_ctx = replace(ctx, width=0, frame=False, cell=True)
         styles = [self._cell_style(a, head=False) for a in aligns[:ncols]]
@@ -714,39 +714,6 @@ def _continued(cmds, head: int) -> list:
 def _long_cjk(markup: str) -> bool:
     """A run of CJK long enough to need breaking between characters."""
     return not markup.isascii() and any(len(m.group()) > 12 for m in fonts.CJK_RUN.finditer(markup))
-
-
-def _min_widths(b: t.Table, ncols: int, pad: float = 10.0) -> list[float]:
-    """Per column, the width of its longest word (header in bold), so no word breaks.
-
-    `pad` is the cell's padding (9 pt) and a point more: a column exactly as wide as
-    its word broke it ("Grad" / "e") in reportlab's line breaker."""
-    mins = [0.0] * ncols
-    sample = [(b.header, "bold")] if b.header else []
-    sample += [(row, "regular") for row in b.rows[:200]]
-    for row, role in sample:
-        for i, cell in enumerate(row[:ncols]):
-            words = t.plain_text(cell).split()
-            if words:
-                longest = max(words, key=len)
-                mins[i] = max(mins[i], fonts.text_width(longest[:40], role, 8.3) + pad)
-    return mins
-
-
-def _fit_columns(rel: list[float], mins: list[float], width: float) -> list[float]:
-    """Absolute widths near `rel` of `width` that respect `mins` where the page allows."""
-    mins = [min(m, width * 0.4) for m in mins]
-    if sum(mins) >= width:
-        return [width * m / sum(mins) for m in mins]
-    widths = [max(r * width, m) for r, m in zip(rel, mins)]
-    for _ in range(len(widths)):
-        excess = sum(widths) - width
-        if excess <= 1e-6:
-            break
-        slack = [w - m for w, m in zip(widths, mins)]
-        total = sum(s for s in slack if s > 0)
-        widths = [w - excess * s / total if s > 0 else w for w, s in zip(widths, slack)]
-    return widths
 
 
 def _boxed_table(body: list[Flowable], width: float, fill, bar) -> Table:
