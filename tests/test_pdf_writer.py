@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -382,3 +383,20 @@ def test_no_header_word_breaks_in_a_column_just_wide_enough(tmp_path):
     doc = t.Document(t.Meta("Register", date="2026-01-01"), (seed_register(),))
     header = next(line for line in page_texts(write(doc, tmp_path / "r.pdf"))[0].splitlines() if "Claimant" in line)
     assert re.search(r"\bGrade\b", header), header
+
+
+def test_a_box_taller_than_a_page_in_a_list_is_refused_not_laid_out_forever():
+    """A callout in a list item is drawn as one box; one holding a table taller than a page
+    used to send the layout round forever. It is now one clear error."""
+    script = (
+        "from briefgen import tree as t\n"
+        "from briefgen.writers import pdf\n"
+        "import io\n"
+        "rows = tuple(((t.Text(f'row {i} ' + 'word ' * 8),), (t.Text('x'),)) for i in range(80))\n"
+        "box = t.Callout('callout', (t.Text('Box'),), (t.Table(((t.Text('A'),), (t.Text('B'),)), rows),))\n"
+        "doc = t.Document(t.Meta('h', date='2026-01-01'), (t.BulletList(((t.Para((t.Text('item'),)), box),)),))\n"
+        "pdf.write(doc, io.BytesIO())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "BriefgenError: the PDF has a block taller than a page that cannot break across pages" in proc.stderr

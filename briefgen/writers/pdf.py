@@ -38,7 +38,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, Frame, HRFlowable, Inde
                                 ListItem, LongTable, PageBreak, PageTemplate, Paragraph, Spacer, Table,
                                 TableStyle, XPreformatted)
 from reportlab.pdfbase.pdfdoc import PDFDictionary
-from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak
+from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, LayoutError
 from reportlab.platypus.flowables import DDIndenter, FrameBG, _FBGBag
 
 from briefgen import fonts
@@ -94,7 +94,14 @@ def write(doc: t.Document, out: BinaryIO) -> None:
     builder = _Builder(doc, width)
     story = builder.story()
     notes = _Notes(builder.notes, width, height)
-    _Doc(out, doc.meta, size, notes, builder.page_refs).build(story)
+    try:
+        _Doc(out, doc.meta, size, notes, builder.page_refs).build(story)
+    except LayoutError:
+        raise BriefgenError.one(
+            "the PDF has a block taller than a page that cannot break across pages (a callout or "
+            "quote inside a list item or a note is drawn as one box)", kind="template",
+            hint="move it out of the list or note, shorten it, or build only the Word file with --format docx",
+        ) from None
 
 
 # --- markup ------------------------------------------------------------------------
@@ -1122,7 +1129,10 @@ class _NoteFrame(Frame):
             return [FrameBreak, f]
         if self._atTop:
             # its notes cannot fit even on an empty page: place it, carry what does not fit
-            S = self._split(f, canv, avail) or [f]
+            S = self._split(f, canv, avail)
+            if not S and self._wrap(f, canv, avail)[1] > avail + FUZZ:
+                return []  # taller than a page by itself and unsplittable: reportlab reports it
+            S = S or [f]
             first = S[0]
             if isinstance(first, Flowable) and not isinstance(first, ActionFlowable) and (
                     isinstance(f, DDIndenter) or not isinstance(first, DDIndenter)):
