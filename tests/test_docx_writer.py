@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 
 from briefgen import tree as t
@@ -222,3 +223,31 @@ def test_no_header_word_breaks_in_narrow_columns(tmp_path):
     header = next(line for line in text.splitlines() if "Claim" in line)
     assert header.split() == ["Claim", "Claimant", "Value", "Sources", "Grade", "Status"], header
 
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def test_spliced_body_prefixes_are_bound_when_a_reference_part_lacks_them():
+    """The body is spliced in as text using w: and r:; a part whose root binds only w gets r too."""
+    from lxml import etree
+
+    from briefgen import ooxml
+
+    root = etree.fromstring(f'<w:document xmlns:w="{W_NS}"><w:body/></w:document>'.encode())
+    data = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + etree.tostring(root)
+    fixed = ooxml._declare(data, root, ("w", "r")).replace(
+        b"<w:body/>", b'<w:body><w:hyperlink r:id="rId9"/></w:body>')
+    link = etree.fromstring(fixed).find(f"{{{W_NS}}}body")[0]
+    assert link.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id") == "rId9"
+
+
+def test_a_reference_part_binding_w_elsewhere_is_refused():
+    from lxml import etree
+
+    from briefgen import ooxml
+    from briefgen.errors import BriefgenError
+
+    root = etree.fromstring(b'<w:document xmlns:w="urn:other"/>')
+    with pytest.raises(BriefgenError, match="uses the prefix 'w' for another namespace"):
+        ooxml._declare(etree.tostring(root), root, ("w", "r"))

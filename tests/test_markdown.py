@@ -36,6 +36,18 @@ def test_note_is_held_where_referenced():
     assert len(t.walk_notes(doc)) == 2
 
 
+def test_inline_note_is_held_where_written_beside_defined_ones():
+    doc = parse("Text^[An *inline* note.] and a ref[^a].\n\n[^a]: Defined.\n", t.Meta("x"))
+    kinds = [type(n).__name__ for n in doc.blocks[0].children]
+    assert kinds == ["Text", "Note", "Text", "Note", "Text"]
+    assert [t.plain_text(n.blocks[0].children) for n in t.walk_notes(doc)] == ["An inline note.", "Defined."]
+
+
+def test_a_note_inside_an_inline_note_is_an_error():
+    with pytest.raises(BriefgenError, match="cannot contain another footnote"):
+        parse("Text^[see[^a]].\n\n[^a]: Defined.\n", t.Meta("x"))
+
+
 def test_repeated_reference_gets_its_own_note():
     doc = parse("A[^a] and again[^a].\n\n[^a]: Same.\n", t.Meta("x"))
     notes = t.walk_notes(doc)

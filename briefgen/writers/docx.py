@@ -97,15 +97,11 @@ class _Writer:
         if isinstance(block, t.Heading):
             self.bookmark_id += 1
             mark = _x(_bookmark_name(block.id))
-            out.append(self.para_open(f"Heading{min(block.level, 9)}")
-                       + f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{mark}"/>'
-                       + f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
-            self.inlines(out, block.children, part)
-            out.append("</w:p>")
+            self.paragraph(out, f"Heading{min(block.level, 9)}", block.children, part,
+                           lead=f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{mark}"/>'
+                           f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
         elif isinstance(block, t.Para):
-            out.append(self.para_open(style))
-            self.inlines(out, block.children, part)
-            out.append("</w:p>")
+            self.paragraph(out, style, block.children, part)
         elif isinstance(block, t.BulletList):
             self.list(block.items, out, part, depth, None)
         elif isinstance(block, t.OrderedList):
@@ -137,6 +133,12 @@ class _Writer:
             return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{props}</w:pPr>'
         return f"<w:p><w:pPr>{props}</w:pPr>"
 
+    def paragraph(self, out: list[str], style: str | None, children, part, props: str = "", lead: str = "") -> None:
+        """A whole paragraph of `children`; `lead` is written before them (a bookmark, a note's mark)."""
+        out.append(self.para_open(style, props) + lead)
+        self.inlines(out, children, part)
+        out.append("</w:p>")
+
     def list(self, items, out: list[str], part, depth: int, start: int | None) -> None:
         level = min(depth, 2)
         suffix = "" if level == 0 else str(level + 1)
@@ -147,17 +149,13 @@ class _Writer:
                 if isinstance(child, t.Para):
                     numbered = i == 0 and num_id is not None
                     props = f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>' if numbered else ""
-                    out.append(self.para_open(style if i == 0 else "ListContinue" + suffix, props))
-                    self.inlines(out, child.children, part)
-                    out.append("</w:p>")
+                    self.paragraph(out, style if i == 0 else "ListContinue" + suffix, child.children, part, props)
                 else:
                     self.block(child, out, part, depth + 1)
 
     def callout(self, block: t.Callout, out: list[str], part) -> None:
         if block.kind == "titleblock":
-            out.append(self.para_open("Title"))
-            self.inlines(out, block.title, part)
-            out.append("</w:p>")
+            self.paragraph(out, "Title", block.title, part)
             for child in block.blocks:
                 self.block(child, out, part, style="Subtitle")
             return
@@ -169,9 +167,7 @@ class _Writer:
                    '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="160" w:type="dxa"/></w:tcMar></w:tcPr>')
         empty = len(out)
         if block.title:
-            out.append(self.para_open("CalloutTitle"))
-            self.inlines(out, block.title, part)
-            out.append("</w:p>")
+            self.paragraph(out, "CalloutTitle", block.title, part)
         for child in block.blocks:
             self.block(child, out, part)
         if len(out) == empty:
@@ -222,17 +218,13 @@ class _Writer:
         out.append(self.para_open(None, '<w:jc w:val="center"/><w:keepNext/>')
                    + "<w:r><w:drawing>{drawing}</w:drawing></w:r></w:p>")
         if block.caption:
-            out.append(self.para_open("Caption"))
-            self.inlines(out, block.caption, part)
-            out.append("</w:p>")
+            self.paragraph(out, "Caption", block.caption, part)
 
     def toc(self, block: t.Toc, out: list[str], part) -> None:
         """A TOC field whose cached result already lists the headings, linked, so the
         contents reads complete when opened; Word's "Update field" adds page numbers."""
         if block.title:
-            out.append(self.para_open("TOCHeading"))
-            self.inlines(out, block.title, part)
-            out.append("</w:p>")
+            self.paragraph(out, "TOCHeading", block.title, part)
         entries = t.headings(self.doc, block.depth)
         first = "TOC2" if entries and entries[0].level > 1 else "TOC1"
         out.append(self.para_open(first) + ooxml.field_begin_xml(f'TOC \\o "1-{block.depth}" \\h \\z \\u'))
@@ -279,9 +271,8 @@ class _Writer:
             notes.append(self.para_open("FootnoteText") + _NOTE_MARK + "</w:p>")
         for i, block in enumerate(blocks):
             if isinstance(block, t.Para):
-                notes.append(self.para_open("FootnoteText") + (_NOTE_MARK if i == 0 else ""))
-                self.inlines(notes, block.children, self.notes_part)
-                notes.append("</w:p>")
+                self.paragraph(notes, "FootnoteText", block.children, self.notes_part,
+                               lead=_NOTE_MARK if i == 0 else "")
             else:
                 self.block(block, notes, self.notes_part, style="FootnoteText")
         notes.append("</w:footnote>")
