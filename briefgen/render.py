@@ -107,6 +107,28 @@ class Footnotes:
         raise ValueError(f"cite() cannot cite a {type(item).__name__}")
 
 
+class Memo:
+    """``memo(macro, arg, ...)``: the macro's output, rendered once per render for the
+    same argument objects (compared by identity) and reused after.
+
+    For a pure macro called many times with few distinct arguments, such as a citation
+    style's ``source_ref`` (tens of thousands of notes, a few hundred sources). Only
+    macros are accepted, so the sandbox's checks on what a template may call still hold.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[int, ...], tuple[Any, tuple, Any]] = {}
+
+    def __call__(self, macro: Any, *args: Any) -> Any:
+        if not isinstance(macro, jinja2.runtime.Macro):
+            raise TypeError(f"memo() takes a macro, not {type(macro).__name__}")
+        key = (id(macro), *map(id, args))
+        hit = self._done.get(key)
+        if hit is None:  # the entry keeps the arguments alive, so their ids stay theirs
+            hit = self._done[key] = (macro, args, macro(*args))
+        return hit[2]
+
+
 def _unique(cits: Iterable[Citation]) -> list[Citation]:
     seen, out = set(), []
     for c in cits:
@@ -197,7 +219,7 @@ def render(project: Project, audience: str, build_date: dt.date,
         "sources": project.sources, "bottom_line": project.bottom_line if profile.select.judgments else None,
         "judgments": project.judgments if profile.select.judgments else [], "profile": profile,
         "audience": audience, "build_date": build_date, "as_of": project.config.as_of or build_date,
-        "cite": notes.cite, "footnotes": notes, "changes": changes,
+        "cite": notes.cite, "footnotes": notes, "changes": changes, "memo": Memo(),
         "claim_grade": lambda v: grade(best_reliability(project, v.claim), v),
     }
     try:

@@ -199,3 +199,21 @@ def test_grades_and_their_legend_are_shown(seeds):
                     if isinstance(b, t.Table) and len(b.header) > 4 and t.plain_text(b.header[4]) == "Grade")
     row = next(r for r in register.rows if t.plain_text(r[0]).startswith(claim.statement))
     assert t.plain_text(row[4]) == grade
+
+
+@pytest.mark.parametrize("sandbox", [False, True], ids=["plain", "sandbox"])
+def test_memo_renders_a_macro_once_per_argument(tmp_path, sandbox):
+    # The built-in citation style renders each source's reference once through memo();
+    # a counting macro shows the second call with the same source is the first's output.
+    proj = tmp_path / "p"
+    shutil.copytree(SEEDS, proj)
+    (proj / "templates").mkdir()
+    (proj / "templates" / "counted.md.j2").write_text(
+        "{% set ns = namespace(calls=0) %}\n"
+        "{% macro ref(src) %}{% set ns.calls = ns.calls + 1 %}{{ src.label }}{% endmacro %}\n"
+        "{% set a, b = (sources.values()|list)[:2] %}\n"
+        "{{ memo(ref, a) }}; {{ memo(ref, b) }}; {{ memo(ref, a) }}; calls: {{ ns.calls }}\n")
+    from briefgen.render import Limits
+    doc = document_for(load_project(proj), "counted", DAY, Limits(sandbox=sandbox))
+    labels = [s.label for s in list(load_project(proj).sources.values())[:2]]
+    assert t.plain_text(doc.blocks[0].children) == f"{labels[0]}; {labels[1]}; {labels[0]}; calls: 2"
