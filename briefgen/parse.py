@@ -22,10 +22,14 @@ from briefgen import tree as t
 from briefgen.errors import BriefgenError, Problem
 
 CONTAINERS = ("callout", "titleblock", "pagebreak", "toc")
-_DANGLING = re.compile(r"\[\^([^\]\s]+)\]")
 # Every character an enabled inline rule starts at (line breaks, escapes, code, emphasis,
 # links, images, notes, autolinks, entities): text without them is one text node.
 _INLINE_SYNTAX = re.compile(r"[\n\\`*_\[\]!<&^~]")
+_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")  # a note reference, as the footnote plugin reads one
+# What `_Builder.quick` reads: an escaped ASCII punctuation mark, a note reference (not
+# followed by "(", which would make it a link), a `**`; any other markup character makes
+# it hand the text to the inline parser.
+_QUICK = re.compile(r"\\([!-/:-@\[-`{-~])|\[\^([^\]\s]+)\](?!\()|(\*\*)|[\n\\`*_\[\]!<&^~]")
 
 
 def make_parser() -> MarkdownIt:
@@ -52,10 +56,9 @@ def parse(markdown: str, meta: t.Meta, *, origin: str = "rendered Markdown") -> 
     problems = [Problem(f"footnote reference [^{label}] has no definition", file=origin, line=line,
                         hint="the template must define every note it references")
                 for label, line in builder.dangling]
-    refs = env.get("footnotes", {}).get("refs", {})
-    problems += [Problem(f"footnote [^{label[1:]}] is defined but never referenced", file=origin,
+    problems += [Problem(f"footnote [^{label}] is defined but never referenced", file=origin,
                          hint="reference it in the text or remove the definition")
-                 for label, ident in refs.items() if ident == -1]
+                 for label in builder.note_blocks if label not in builder.used]
     if problems:
         raise BriefgenError(problems, kind="template")
     return t.Document(meta, body)
@@ -69,6 +72,7 @@ class _Builder:
         self.body, notes = _split_notes(tokens)
         self.slugs: set[str] = set()
         self.dangling: list[tuple[str, int | None]] = []
+        self.used: set[str] = set()
         self.in_note = True
         self.note_blocks = {label: self.blocks(toks) for label, toks in notes.items()}
         self.in_note = False
@@ -172,9 +176,53 @@ class _Builder:
         content = tok.content
         if not _INLINE_SYNTAX.search(content):  # plain text, as the inline parser would find
             return (t.Text(content),) if content else ()
+        quick = self.quick(content)
+        if quick is not None:
+            return quick
         children: list[Token] = []
         _PARSER.inline.parse(content, _PARSER, self.env, children)
         return self.convert(children, tok.map[0] + 1 if tok.map else None)
+
+    def quick(self, content: str) -> tuple[t.Inline, ...] | None:
+        """The inlines of text whose only markup is escapes, note references and simple
+        ``**strong**`` spans (most cells and notes of a long briefing), read without
+        the inline parser. None when anything else is there: the parser decides then."""
+        if self.env.get("references"):  # link definitions could claim a [^label]
+            return None
+        refs = self.env.get("footnotes", {}).get("refs", {})
+        flat: list[tuple[str, str]] = []  # ("text" | "note" | "open" | "close", value)
+        pos, strong = 0, False
+        for m in _QUICK.finditer(content):
+            if m.start() > pos:
+                flat.append(("text", content[pos:m.start()]))
+            pos = m.end()
+            escaped, label, stars = m.groups()
+            if escaped is not None:
+                flat.append(("text", escaped))
+            elif label is not None and ":" + label in refs:
+                flat.append(("note", label))
+            elif stars is not None and _strong_edge(content, m.start(), m.end(), closing=strong):
+                flat.append(("close" if strong else "open", ""))
+                strong = not strong
+            else:
+                return None
+        if strong:
+            return None
+        if pos < len(content):
+            flat.append(("text", content[pos:]))
+        out: list[t.Inline] = []
+        inner: list[t.Inline] = out
+        for kind, value in flat:
+            if kind == "text":
+                _add_text(inner, value)
+            elif kind == "note":
+                inner.append(self.label_note(value))
+            elif kind == "open":
+                inner = []
+            else:
+                out.append(t.Strong(tuple(inner)))
+                inner = out
+        return tuple(out)
 
     def convert(self, children: list[Token], line: int | None) -> tuple[t.Inline, ...]:
         stack: list[tuple[str, object, list[t.Inline]]] = [("root", None, [])]
@@ -182,7 +230,7 @@ class _Builder:
             kind = child.type
             top = stack[-1][2]
             if kind == "text":
-                self.dangling.extend((m.group(1), line) for m in _DANGLING.finditer(child.content))
+                self.dangling.extend((m.group(1), line) for m in _NOTE_REF.finditer(child.content))
                 _add_text(top, child.content)
             elif kind == "text_special":  # an escaped character: literal, never a note
                 _add_text(top, child.content)
@@ -206,18 +254,42 @@ class _Builder:
                 _add_text(top, child.content)
         return tuple(stack[0][2])
 
-    def note(self, ref: Token, line: int | None) -> t.Note:
+    def label_note(self, label: str) -> t.Note:
+        self.not_in_note()
+        self.used.add(label)
+        return t.Note(self.note_blocks[label])
+
+    def not_in_note(self) -> None:
         if self.in_note:
             raise BriefgenError.one("a footnote cannot contain another footnote", kind="template")
+
+    def note(self, ref: Token, line: int | None) -> t.Note:
         label = ref.meta.get("label")
         if label is not None:
-            return t.Note(self.note_blocks[label])
+            return self.label_note(label)
+        self.not_in_note()
         inline = self.env["footnotes"]["list"][ref.meta["id"]]  # ^[an inline note]
         self.in_note = True
         try:
             return t.Note((t.Para(self.convert(inline.get("tokens") or [], line)),))
         finally:
             self.in_note = False
+
+
+def _strong_edge(text: str, start: int, end: int, closing: bool) -> bool:
+    """Whether the `**` at text[start:end] surely opens (or closes) strong emphasis, by
+    CommonMark's flanking rules for a run of exactly two: a letter or digit on its inner
+    side, or an ASCII punctuation mark there with a space, a punctuation mark or the
+    end of the text outside. Other cases are left to the parser."""
+    before, after = text[start - 1:start], text[end:end + 1]
+    if before == "*" or after == "*":  # a longer run
+        return False
+    inner, outer = (before, after) if closing else (after, before)
+    return inner.isalnum() or (inner in _ASCII_PUNCT and outer in _OUTSIDE)
+
+
+_ASCII_PUNCT = frozenset("!\"#$%&'()+,-./:;<=>?@[\\]^_`{|}~")  # but "*"
+_OUTSIDE = _ASCII_PUNCT | {"", " "}
 
 
 def _inline_token(text: str) -> Token:

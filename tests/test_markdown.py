@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from briefgen import tree as t
 from briefgen.errors import BriefgenError
 from briefgen.mdescape import md_escape
-from briefgen.parse import parse
+from briefgen.parse import _PARSER, _Builder, parse
 
 HOSTILE = ["*bold*", "# heading", "a | b", "[^1]", "<b>x</b>", "AT&T &amp;", "1. item", "- item",
            "`code`", "[link](http://x)", "\\back", "> quote", "_under_", "~~s~~", "![img](x)",
@@ -109,3 +109,35 @@ def test_any_punctuation_reads_back_literally_wherever_a_value_goes(a, b, where)
     markdown = template.format(a=md_escape(a), b=md_escape(b))
     expected = a + b if where == "side by side" else a
     assert read(parse(markdown, t.Meta("x"))) == expected, markdown
+
+
+QUICK_PIECES = ["a", "b1", " ", "é", "9", ".", ":", "!", "%", "(", ")", "\u00a0", "—", "\\.", "\\*", "\\[", "\\", "*", "**", "***", "_", "__",
+                "[", "]", "[^x]", "[^y]", "[^nope]", "`", "&", "<", "^", "\n"]
+
+
+@given(st.lists(st.sampled_from(QUICK_PIECES), max_size=14).map("".join))
+@settings(max_examples=1500, deadline=None)
+@example("**Verified**: two sources agree\\.[^x]")
+@example("**a****b**")
+@example("a**b**c[^y] **c.**")
+@example("**10%**: a (b)")
+@example("[^x](u) [^y]")
+def test_quick_inline_reading_equals_the_inline_parser(content):
+    # Most cells and notes of a briefing skip markdown-it's inline parser: whatever that
+    # shortcut reads must be exactly what the parser would have made of the same text.
+    env: dict = {}
+    builder = _Builder(_PARSER.parse("[^x]: one\n\n[^y]: two\n", env), env)
+    quick = builder.quick(content)
+    if quick is not None:
+        children: list = []
+        _PARSER.inline.parse(content, _PARSER, env, children)
+        assert quick == builder.convert(children, None), content
+
+
+def test_the_shapes_a_briefing_is_made_of_are_read_quickly():
+    env: dict = {}
+    builder = _Builder(_PARSER.parse("[^x]: one\n", env), env)
+    for content in ["**Verified**: two sources agree[^x]", "Outlet 2, “Title”, n\\.d\\., para\\. 5\\.",
+                    "**Launch** of Qwen 3[^x]",
+                    "**Moderate confidence.** A judgment\\.[^x]", "**10%**: a forecast[^x]", "8 \\| 9 \\*"]:
+        assert builder.quick(content) is not None, content
