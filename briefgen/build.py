@@ -12,6 +12,7 @@ import gc
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -84,6 +85,42 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
 
 def build(req: BuildRequest) -> list[Path]:
     """Build one audience in each requested format; return the files written."""
+    with _collector_paused():
+        doc, name, formats = _document(req)
+    gc.freeze()  # the tree lives until the end: spare the writers' collections from rescanning it
+    out_dir = _prepare_out_dir(req.out_dir)
+    staged = _write_formats(formats, doc, out_dir, name, req)
+    try:
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return [target for _, target in staged]
+
+
+@contextmanager
+def _collector_paused():
+    """No automatic cyclic garbage collection while the tree is made.
+
+    Loading, rendering and parsing allocate millions of objects that live on and make
+    almost no reference cycles, so the collector's passes over them find nothing; at
+    N = 10,000 they took 0.35 s of a 6.5 s .docx build. The one collection that frees
+    something (the models, after rendering) is explicit. The writers run with the
+    collector on: the PDF writer's layout makes cycles (at N = 10,000 the build's peak
+    memory grew from 344 MB to 423 MB without it).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _document(req: BuildRequest) -> tuple[Document, str, tuple[str, ...]]:
+    """Load, render and parse: the tree, the output files' stem, and the formats."""
     project = load_project(req.project_dir)
     if req.as_of is not None:
         project = as_of(project, req.as_of)
@@ -101,18 +138,7 @@ def build(req: BuildRequest) -> list[Path]:
     # template context holds them in reference cycles, so they need a collection.
     del project
     gc.collect()
-    doc = parse(markdown, meta, origin=f"{audience} template output")
-    del markdown
-    gc.freeze()  # the tree lives until the end: spare the writers' collections from rescanning it
-    out_dir = _prepare_out_dir(req.out_dir)
-    staged = _write_formats(formats, doc, out_dir, name, req)
-    try:
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-    return [target for _, target in staged]
+    return parse(markdown, meta, origin=f"{audience} template output"), name, formats
 
 
 def _write_formats(formats, doc: Document, out_dir: Path, name: str, req: BuildRequest) -> list[tuple[Path, Path]]:
