@@ -78,11 +78,11 @@ _cmaps: dict[str, frozenset[str]] = {}
 
 
 def _cmap(role: str) -> frozenset[str]:
-    """The characters the font for `role` has glyphs for (read once)."""
+    """The characters the font for `role` has glyphs for (from the font reportlab loaded)."""
     if role not in _cmaps:
-        from reportlab.pdfbase.ttfonts import TTFontFile
+        from reportlab.pdfbase import pdfmetrics
 
-        _cmaps[role] = frozenset(map(chr, TTFontFile(str(font_path(role))).charToGlyph))
+        _cmaps[role] = frozenset(map(chr, pdfmetrics.getFont(reportlab_name(role)).face.charToGlyph))
     return _cmaps[role]
 
 
