@@ -481,9 +481,10 @@ def init(target: Annotated[Path, typer.Argument(help="New or empty folder for th
 
 
 def main() -> None:
-    # A build allocates millions of small objects that live until it ends (tokens, tree
-    # nodes, models). With CPython's default thresholds the cyclic collector rescans them
+    # A command allocates millions of small objects that live until it ends (models, a
+    # build's tree). With CPython's default thresholds the cyclic collector rescans them
     # thousands of times, which doubled load and parse time at N = 10,000 (bench/run.py).
     # Raise the thresholds, as mypy does; the process is short and makes few cycles.
+    # (A build also pauses the collector while it makes the tree: build._collector_paused.)
     gc.set_threshold(200_000, 50, 100)
     app()

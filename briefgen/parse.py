@@ -29,7 +29,7 @@ _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")  # a note reference, as the footnote
 # What `_Builder.quick` reads: an escaped ASCII punctuation mark, a note reference (not
 # followed by "(", which would make it a link), a `**`; any other markup character makes
 # it hand the text to the inline parser.
-_QUICK = re.compile(r"\\([!-/:-@\[-`{-~])|\[\^([^\]\s]+)\](?!\()|(\*\*)|[\n\\`*_\[\]!<&^~]")
+_QUICK = re.compile(r"\\([!-/:-@\[-`{-~])|" + _NOTE_REF.pattern + r"(?!\()|(\*\*)|" + _INLINE_SYNTAX.pattern)
 
 
 def make_parser() -> MarkdownIt:

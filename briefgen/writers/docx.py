@@ -1,7 +1,8 @@
 """Word writer: the document tree as a .docx with real footnotes and Word's own styles.
 
-Body XML is built directly with lxml (python-docx's object API is far slower for
-long tables); python-docx handles the package, styles and properties, and
+The body and the notes are written as WordprocessingML text (python-docx's object API,
+and even lxml elements, are far slower for long tables) and spliced into the package
+python-docx saves; python-docx handles the package, styles and properties, and
 :mod:`briefgen.ooxml` adds what it lacks. Notes are numbered by Word, one note per
 reference, in the order :func:`briefgen.tree.walk_notes` gives.
 """
