@@ -30,7 +30,6 @@ FILES = {
     "mono": "DejaVuSansMono.ttf",
     "cjk": "DroidSansFallback.ttf",
 }
-ROLES = tuple(FILES)
 
 #: reportlab names; ``FAMILY`` maps <b>/<i> in paragraphs to the four DejaVu faces.
 RL_NAMES = {
@@ -59,11 +58,6 @@ _SPLIT = re.compile(f"([{_CJK_CLASS}]+)")
 def font_path(role: str) -> Path:
     """The vendored file for `role`."""
     return FONT_DIR / FILES[role]
-
-
-def has_cjk(text: str) -> bool:
-    """Whether `text` holds any character drawn with the CJK font."""
-    return not text.isascii() and CJK_RUN.search(text) is not None
 
 
 def runs(text: str) -> list[tuple[str, bool]]:
