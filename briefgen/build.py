@@ -20,6 +20,7 @@ from briefgen.analyse import analyse, as_of
 from briefgen.audiences import check_name, load_profile
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
+from briefgen.look import NAVY
 from briefgen.parallel import Job
 from briefgen.parse import parse
 from briefgen.render import Limits, render
@@ -78,7 +79,7 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
     meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
                 classification=look.classification or cfg.classification or "", audience=audience,
                 date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,
-                accent=(look.accent or "#1B365D").lstrip("#").upper(), font=look.font or "", logo=logo,
+                accent=(look.accent or NAVY).lstrip("#").upper(), font=look.font or "", logo=logo,
                 header=look.header or "", footer=look.footer or "")
     return markdown, meta
 

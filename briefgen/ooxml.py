@@ -21,6 +21,7 @@ from docx.oxml.ns import nsdecls, nsmap, qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
+from briefgen import look
 from briefgen.errors import BriefgenError
 
 CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -53,7 +54,7 @@ _BUILTIN_STYLES = {
     "Hyperlink": (
         '<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>'
         '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
-        '<w:rPr><w:color w:val="1F5FA8"/><w:u w:val="single"/></w:rPr></w:style>'),
+        f'<w:rPr><w:color w:val="{look.LINK}"/><w:u w:val="single"/></w:rPr></w:style>'),
     "TableText": (
         '<w:style w:type="paragraph" w:customStyle="1" w:styleId="TableText"><w:name w:val="Table Text"/>'
         '<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/></w:pPr>'
@@ -70,16 +71,16 @@ _BUILTIN_STYLES = {
     "BriefingTable": (
         '<w:style w:type="table" w:customStyle="1" w:styleId="BriefingTable"><w:name w:val="Briefing Table"/>'
         '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:pPr><w:spacing w:after="0"/></w:pPr>'
-        '<w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="C9CED6"/>'
-        '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="C9CED6"/>'
-        '<w:insideH w:val="single" w:sz="4" w:space="0" w:color="C9CED6"/></w:tblBorders>'
+        f'<w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="{look.RULE}"/>'
+        f'<w:bottom w:val="single" w:sz="4" w:space="0" w:color="{look.RULE}"/>'
+        f'<w:insideH w:val="single" w:sz="4" w:space="0" w:color="{look.RULE}"/></w:tblBorders>'
         '<w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr>'
-        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
-        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1B365D"/></w:tcPr></w:tblStylePr></w:style>'),
+        f'<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="{look.WHITE}"/></w:rPr>'
+        f'<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{look.NAVY}"/></w:tcPr></w:tblStylePr></w:style>'),
     "CalloutTitle": (
         '<w:style w:type="paragraph" w:customStyle="1" w:styleId="CalloutTitle"><w:name w:val="Callout Title"/>'
         '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="60" w:after="60"/></w:pPr>'
-        '<w:rPr><w:b/><w:caps/><w:color w:val="1B365D"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>'),
+        f'<w:rPr><w:b/><w:caps/><w:color w:val="{look.NAVY}"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>'),
 }
 
 

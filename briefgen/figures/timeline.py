@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Iterable, Sequence, Union
 
-from briefgen import fonts
+from briefgen import fonts, look
 from briefgen.fonts import ellipsize  # noqa: F401 - part of this module's API
 from briefgen.tree import TimelineFigure, TimelineItem
 
@@ -82,7 +82,7 @@ class Label:
     size: float
     role: str = "regular"
     anchor: str = "start"
-    color: str = "#222222"
+    color: str = "#" + look.INK
 
 
 Primitive = Union[Line, Rect, Marker, Label]
@@ -100,12 +100,12 @@ class Scene:
 
 # --- style -------------------------------------------------------------------------
 
-INK = "#222222"
-MUTED = "#5B6573"
+INK = "#" + look.INK
+MUTED = "#" + look.MUTED
 FAINT = "#9AA3AE"
-BAND = "#EEF2F7"
-WHITE = "#FFFFFF"
-KIND_COLOR = {"occurred": "#1B365D", "announced": "#2E7D8C", "target": "#C55A11"}
+BAND = "#" + look.TINT
+WHITE = "#" + look.WHITE
+KIND_COLOR = {"occurred": "#" + look.NAVY, "announced": "#2E7D8C", "target": "#C55A11"}
 KIND_SHAPE = {"occurred": "circle", "announced": "square", "target": "diamond"}
 KIND_NAME = {"occurred": "Occurred", "announced": "Announced", "target": "Target"}
 BAR_TINT = {"occurred": "#C3CEDF", "announced": "#C2DEE2", "target": "#F2CDB3"}

@@ -22,15 +22,12 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from briefgen import fonts, ooxml
+from briefgen import fonts, look, ooxml
 from briefgen import tree as t
 from briefgen.parallel import Job
 
 EXTENSION = ".docx"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-NAVY, GREY, TINT = "1B365D", "8A8F98", "EEF2F7"
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-PAGE_SIZES = {"A4": (Mm(210), Mm(297)), "Letter": (Mm(215.9), Mm(279.4))}
 
 
 def _el(parent, tag: str, **attrs) -> etree._Element:
@@ -69,7 +66,7 @@ class _Writer:
         self.bookmark_id = 0
         self.style_ids = {s.get(qn("w:styleId")) for s in base.styles.element.iterchildren(qn("w:style"))}
         self.numbering = _Numbering(base)
-        self.accent = doc.meta.accent if house_style else NAVY
+        self.accent = doc.meta.accent if house_style else look.NAVY
         self.notes: list[str] = []
         self.figures: list[tuple[list[str], int, Job]] = []  # (output list, index, drawing job)
 
@@ -118,7 +115,7 @@ class _Writer:
             lines = block.text.split("\n")
             out.append(self.para_open("MacroText") + "<w:r><w:br/></w:r>".join(_run(line) for line in lines) + "</w:p>")
         elif isinstance(block, t.Rule):
-            out.append(f'<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="{GREY}"/>'
+            out.append(f'<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="{look.GREY}"/>'
                        "</w:pBdr></w:pPr></w:p>")
         elif isinstance(block, t.PageBreak):
             out.append('<w:p><w:pPr/><w:r><w:br w:type="page"/></w:r></w:p>')
@@ -163,7 +160,7 @@ class _Writer:
         out.append('<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>'
                    f'<w:left w:val="single" w:sz="24" w:space="0" w:color="{self.accent}"/></w:tblBorders>'
                    '<w:tblCellMar/></w:tblPr><w:tblGrid><w:gridCol w:w="9000"/></w:tblGrid><w:tr><w:tc><w:tcPr>'
-                   f'<w:tcW w:w="5000" w:type="pct"/><w:shd w:val="clear" w:color="auto" w:fill="{TINT}"/>'
+                   f'<w:tcW w:w="5000" w:type="pct"/><w:shd w:val="clear" w:color="auto" w:fill="{look.TINT}"/>'
                    '<w:tcMar><w:top w:w="100" w:type="dxa"/><w:left w:w="160" w:type="dxa"/>'
                    '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="160" w:type="dxa"/></w:tcMar></w:tcPr>')
         empty = len(out)
@@ -196,7 +193,7 @@ class _Writer:
             for i in range(ncols):
                 out.append(starts[0][i])
                 content = block.header[i] if i < len(block.header) else ()
-                self.inlines(out, (t.Strong(content),), part, color="FFFFFF")
+                self.inlines(out, (t.Strong(content),), part, color=look.WHITE)
                 out.append("</w:p></w:tc>")
             out.append("</w:tr>")
         cells = starts[1]
@@ -289,7 +286,7 @@ _JC = {"center": '<w:jc w:val="center"/>', "right": '<w:jc w:val="right"/>'}
 
 def _x(text: str) -> str:
     """Text or an attribute value as XML: characters XML cannot hold dropped, markup escaped."""
-    return _ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return look.ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 @functools.lru_cache(maxsize=64)
@@ -354,8 +351,8 @@ class _Numbering:
 def _house_style(base, meta: t.Meta) -> None:
     """briefgen's own look, used when no --reference-docx is given."""
     section = base.sections[0]
-    width, height = PAGE_SIZES.get(meta.page_size, PAGE_SIZES["A4"])
-    section.page_width, section.page_height = width, height
+    width, height = look.page_size(meta.page_size).mm
+    section.page_width, section.page_height = Mm(width), Mm(height)
     section.left_margin = section.right_margin = Mm(22)
     section.top_margin, section.bottom_margin = Mm(22), Mm(20)
     section.header_distance = section.footer_distance = Mm(10)
@@ -380,9 +377,9 @@ def _house_style(base, meta: t.Meta) -> None:
     sub = styles["Subtitle"]
     sub.font.name, sub.font.size, sub.font.italic = font, Pt(11), False
     styles["Callout Title"].font.color.rgb = accent
-    sub.font.color.rgb = docx.shared.RGBColor.from_string("4A5568")
+    sub.font.color.rgb = docx.shared.RGBColor.from_string(look.WORD_SECONDARY)
     caption = styles["Caption"]
-    caption.font.color.rgb = docx.shared.RGBColor.from_string("4A5568")
+    caption.font.color.rgb = docx.shared.RGBColor.from_string(look.WORD_SECONDARY)
     _header_footer(section, meta)
 
 
@@ -403,7 +400,7 @@ def _clear_border(style_el) -> None:
 
 def _header_footer(section, meta: t.Meta) -> None:
     small = etree.Element(qn("w:rPr"))
-    _el(small, "w:color", val=GREY)
+    _el(small, "w:color", val=look.GREY)
     _el(small, "w:sz", val=16)
     header = section.header.paragraphs[0]
     if meta.logo:
@@ -436,7 +433,7 @@ def _header_text(p, text: str, rpr) -> None:
         _el(r, "w:tab")
         return
     node = _el(r, "w:t")
-    node.text = _ILLEGAL.sub("", text)
+    node.text = look.drop_illegal(text)
     node.set(XML_SPACE, "preserve")
 
 
@@ -444,6 +441,6 @@ def _classification_run(p, text: str) -> None:
     r = _el(p, "w:r")
     rpr = _el(r, "w:rPr")
     _el(rpr, "w:b")
-    _el(rpr, "w:color", val="B00020")
+    _el(rpr, "w:color", val=look.WORD_MARKING)
     _el(rpr, "w:sz", val=16)
-    _el(r, "w:t").text = _ILLEGAL.sub("", text.upper())
+    _el(r, "w:t").text = look.drop_illegal(text.upper())

@@ -31,7 +31,6 @@ from typing import BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (CondPageBreak, Flowable, Frame, HRFlowable, Indenter, ListFlowable,
@@ -41,7 +40,7 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary
 from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, LayoutError
 from reportlab.platypus.flowables import DDIndenter, FrameBG, _FBGBag
 
-from briefgen import fonts
+from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.errors import BriefgenError
 
@@ -49,18 +48,17 @@ EXTENSION = ".pdf"
 
 # --- look --------------------------------------------------------------------------
 
-NAVY = colors.HexColor("#1B365D")
-INK = colors.HexColor("#222222")
-MUTED = colors.HexColor("#5B6573")
-GREY = colors.HexColor("#8A8F98")
-RULE = colors.HexColor("#C9CED6")
-TINT = colors.HexColor("#EEF2F7")
-ZEBRA = colors.HexColor("#F6F8FA")
-CODE_BG = colors.HexColor("#F3F4F6")
-LINK = "rgb(31,95,168)"     # #1F5FA8, in the form paragraph markup parses fastest
-MARKING = colors.HexColor("#9B1C1C")
+NAVY = colors.HexColor("#" + look.NAVY)
+INK = colors.HexColor("#" + look.INK)
+MUTED = colors.HexColor("#" + look.MUTED)
+GREY = colors.HexColor("#" + look.GREY)
+RULE = colors.HexColor("#" + look.RULE)
+TINT = colors.HexColor("#" + look.TINT)
+ZEBRA = colors.HexColor("#" + look.ZEBRA)
+CODE_BG = colors.HexColor("#" + look.CODE_BG)
+LINK = "rgb({},{},{})".format(*bytes.fromhex(look.LINK))   # the form paragraph markup parses fastest
+MARKING = colors.HexColor("#" + look.MARKING)
 
-PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN_X = 22 * mm
 MARGIN_TOP = 25 * mm       # page top to body
 MARGIN_BOTTOM = 20 * mm    # page bottom to body (notes sit inside the body frame)
@@ -85,10 +83,7 @@ FN = "bgfn"          # onDraw callback name of footnote references
 def write(doc: t.Document, out: BinaryIO) -> None:
     """Write `doc` as PDF to the binary stream `out`."""
     fonts.register()
-    size = PAGE_SIZES.get((doc.meta.page_size or "A4").strip().lower())
-    if size is None:
-        raise BriefgenError.one(f"unknown page size {doc.meta.page_size!r}", field="page_size",
-                                hint="use A4 or Letter", kind="usage")
+    size = look.page_size(doc.meta.page_size).points
     width = size[0] - 2 * MARGIN_X
     height = size[1] - MARGIN_TOP - MARGIN_BOTTOM
     builder = _Builder(doc, width)
@@ -106,7 +101,7 @@ def write(doc: t.Document, out: BinaryIO) -> None:
 
 # --- markup ------------------------------------------------------------------------
 
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_ILLEGAL = look.ILLEGAL
 _SPACE = re.compile(r"[\t\n\r\f\v\u2028\u2029]")
 _SAFE_DEST = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
 _SCHEMES = ("http://", "https://", "mailto:", "ftp://")
@@ -181,7 +176,7 @@ def _styles(accent=None) -> dict[str, ParagraphStyle]:
         spaceBefore=0, spaceAfter=4)
     add("subtitle", fontSize=11, leading=15, textColor=MUTED, spaceAfter=2)
     add("item", spaceAfter=3)
-    add("quote", textColor=colors.HexColor("#3A4350"))
+    add("quote", textColor=colors.HexColor("#" + look.QUOTE))
     add("callout_title", fontName=fonts.RL_NAMES["bold"], textColor=accent, spaceAfter=3)
     add("caption", fontName=fonts.RL_NAMES["italic"], fontSize=8, leading=10.5, textColor=MUTED,
         alignment=TA_CENTER, spaceBefore=3, spaceAfter=10)
