@@ -1,7 +1,7 @@
 """The whole pipeline for one briefing: load, analyse, render, parse, write.
 
-Every output is written to a temporary file beside its target and moved into place
-only when all requested formats have been written, so a failed build leaves the
+Every output is staged beside its target and moved into place only when all requested
+formats have been written (:mod:`briefgen.atomic`), so a failed build leaves the
 previous briefing intact and no partial file behind.
 """
 
@@ -11,11 +11,12 @@ import datetime as dt
 import gc
 import os
 import re
-import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from briefgen import atomic
 from briefgen.analyse import analyse, as_of
 from briefgen.audiences import check_name, load_profile
 from briefgen.errors import BriefgenError, display_path
@@ -25,7 +26,7 @@ from briefgen.parallel import Job
 from briefgen.parse import parse
 from briefgen.render import Limits, render
 from briefgen.tree import Document, Meta
-from briefgen.writers import FORMATS, writer
+from briefgen.writers import Writer, options, writer
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class BuildRequest:
     formats: tuple[str, ...] = ()
     out_dir: Path = Path("out")
     build_date: dt.date | None = None
-    reference_docx: Path | None = None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)   # per format, its writer's options
     as_of: dt.date | None = None
     limits: Limits = Limits()
 
@@ -87,16 +88,11 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
 def build(req: BuildRequest) -> list[Path]:
     """Build one audience in each requested format; return the files written."""
     with _collector_paused():
-        doc, name, formats = _document(req)
+        doc, name, plan = _document(req)
     gc.freeze()  # the tree lives until the end: spare the writers' collections from rescanning it
-    out_dir = _prepare_out_dir(req.out_dir)
-    staged = _write_formats(formats, doc, out_dir, name, req)
-    try:
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+    out_dir = atomic.prepare_dir(req.out_dir)
+    staged = _write_formats(plan, doc, out_dir, name)
+    atomic.commit(staged)
     return [target for _, target in staged]
 
 
@@ -120,18 +116,15 @@ def _collector_paused():
             gc.enable()
 
 
-def _document(req: BuildRequest) -> tuple[Document, str, tuple[str, ...]]:
-    """Load, render and parse: the tree, the output files' stem, and the formats."""
+def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]]]:
+    """Load, render and parse: the tree, the output files' stem, and each format's writer
+    with its options (checked before any work)."""
     project = load_project(req.project_dir)
     if req.as_of is not None:
         project = as_of(project, req.as_of)
     audience = check_name(req.audience) if req.audience is not None else project.config.audience
     formats = req.formats or tuple(project.config.formats)
-    for fmt in formats:
-        writer(fmt)  # unknown formats fail before any work
-    if req.reference_docx is not None and not req.reference_docx.is_file():
-        raise BriefgenError.one("reference document not found", file=display_path(req.reference_docx),
-                                field="--reference-docx", hint="give the path of an existing .docx", kind="usage")
+    plan = [(writer(fmt), options(fmt, req.options.get(fmt))) for fmt in formats]
     build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(project, audience, build_date, req.limits)
     name = stem(project, audience)
@@ -139,100 +132,40 @@ def _document(req: BuildRequest) -> tuple[Document, str, tuple[str, ...]]:
     # template context holds them in reference cycles, so they need a collection.
     del project
     gc.collect()
-    return parse(markdown, meta, origin=f"{audience} template output"), name, formats
+    return parse(markdown, meta, origin=f"{audience} template output"), name, plan
 
 
-def _write_formats(formats, doc: Document, out_dir: Path, name: str, req: BuildRequest) -> list[tuple[Path, Path]]:
+def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
+                   name: str) -> list[tuple[Path, Path]]:
     """Each format written to a temporary file beside its target: (temporary, target) pairs.
 
     The writers are independent, so with two formats or more the first is written in a
     forked process meanwhile. If any fails, every temporary file is removed and the
     error of the earliest format is raised, as when they are written in order.
     """
-    plan = [(writer(fmt), fmt, out_dir / (name + writer(fmt).EXTENSION)) for fmt in formats]
-    first = None
-    if len(plan) > 1:
-        module, fmt, target = plan[0]
-        first = Job(_stage, module, fmt, doc, target, req)
+    jobs = [(w, opts, doc, out_dir / (name + w.SUFFIX)) for w, opts in plan]
+    first = Job(_stage, *jobs[0]) if len(jobs) > 1 else None
     staged: list[tuple[Path, Path]] = []
     error: BaseException | None = None
-    for module, fmt, target in plan[1 if first else 0:]:
+    for job in jobs[1 if first else 0:]:
         try:
-            staged.append((_stage(module, fmt, doc, target, req), target))
+            staged.append((_stage(*job), job[3]))
         except BaseException as exc:  # noqa: BLE001 - raised below, once the other side is collected
             error = exc
             break
     if first is not None:
         try:
-            staged.insert(0, (first.result(), plan[0][2]))
+            staged.insert(0, (first.result(), jobs[0][3]))
         except BaseException as exc:  # noqa: BLE001
             error = exc
     if error is not None:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        atomic.discard(staged)
         raise error
     return staged
 
 
-def _prepare_out_dir(out_dir: Path) -> Path:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BriefgenError.one("output path is a file, not a folder", file=display_path(out_dir),
-                                field="--out", hint="choose a folder, or move the file", kind="output")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BriefgenError.one(f"cannot create output folder: {exc.strerror}", file=display_path(out_dir),
-                                field="--out", kind="output") from None
-    if not os.access(out_dir, os.W_OK):
-        raise BriefgenError.one("output folder is not writable", file=display_path(out_dir), field="--out",
-                                hint="choose another folder with --out", kind="output")
-    return out_dir
-
-
-def atomic_write(target: Path, write, what: str) -> Path:
-    """Call `write(fh)` on a temporary file beside `target`; return the temporary path.
-
-    The caller moves it into place (``os.replace``) once everything it builds is ready.
-    """
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise BriefgenError.one(f"cannot write {what}: {exc.strerror}", file=display_path(target),
-                                hint="check the folder's permissions and free space", kind="output") from None
-    tmp = Path(name)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a briefing gets the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BriefgenError.one(f"cannot write {what}: {exc.strerror}", file=display_path(target),
-                                hint="check free disk space and permissions", kind="output") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_file(target: Path, write, what: str) -> Path:
-    """Write one file atomically: complete or not at all."""
-    _prepare_out_dir(target.parent)
-    os.replace(atomic_write(target, write, what), target)
-    return target
-
-
-def _stage(module, fmt: str, doc: Document, target: Path, req: BuildRequest) -> Path:
-    if fmt == "docx" and req.reference_docx is not None:
-        return atomic_write(target, lambda fh: module.write(doc, fh, reference=req.reference_docx), fmt)
-    return atomic_write(target, lambda fh: module.write(doc, fh), fmt)
+def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> Path:
+    return atomic.stage(target, lambda path: w.write(doc, opts, path), w.NAME)
 
 
 @dataclass(frozen=True)
@@ -277,4 +210,4 @@ def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
     return [results[n] for n in names]
 
 
-__all__ = ["FORMATS", "BuildRequest", "build", "build_all", "document_for"]
+__all__ = ["BuildRequest", "build", "build_all", "document_for"]

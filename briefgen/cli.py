@@ -21,9 +21,10 @@ from rich.table import Table
 
 from briefgen import __version__
 from briefgen.errors import EXIT_CODES, BriefgenError, display_path
+from briefgen.writers import FORMATS
 
 app = typer.Typer(
-    help="Turn a chronology and a claims register into footnoted briefings (.docx, .pdf).",
+    help=f"Turn a chronology and a claims register into footnoted briefings ({', '.join(FORMATS)}).",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, soft_wrap=False)
@@ -230,12 +231,15 @@ def claims(
     out.print(table, markup=False)
 
 
-@app.command()
+@app.command(help=f"""Build a briefing in one or more formats ({', '.join(FORMATS)}) with footnoted sources.
+
+    Example: briefgen build seeds --format {','.join(FORMATS)} --out out
+    """)
 @handled
 def build(
     project_dir: ProjectDir = Path("."),
     audience: Annotated[Optional[str], typer.Option(help="Which briefing (template) to build; default: the project's.")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="docx, pdf or docx,pdf; default: the project's formats.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help=f"Formats to write, comma-separated, from: {', '.join(FORMATS)}; default: the project's formats.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("out"),
     date: Annotated[Optional[str], typer.Option(help="Build date YYYY-MM-DD (document dates; default: SOURCE_DATE_EPOCH, else the project's as_of, else today).")] = None,
     reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")] = None,
@@ -244,16 +248,13 @@ def build(
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Render templates in Jinja2's sandbox (for templates you do not trust).")] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds a template may take to render.")] = 60.0,
 ) -> None:
-    """Build a briefing as .docx and/or .pdf with footnoted sources.
-
-    Example: briefgen build seeds --format docx,pdf --out out
-    """
     from briefgen.build import BuildRequest, build as run_build, build_all
     from briefgen.render import Limits
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
     req = BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
-                       reference_docx, _day_option(as_of_day, "--as-of"), Limits(time_limit, sandbox=sandbox))
+                       as_of=_day_option(as_of_day, "--as-of"), limits=Limits(time_limit, sandbox=sandbox),
+                       options={"docx": {"reference": reference_docx}} if reference_docx else {})
     if all_audiences:
         if audience:
             raise BriefgenError.one("--all builds every audience; leave out --audience", kind="usage")
@@ -350,7 +351,8 @@ def export(
     Example: briefgen export seeds --out out/claims.xlsx
     """
     from briefgen.analyse import analyse
-    from briefgen.build import default_build_date, write_file
+    from briefgen.atomic import write_file
+    from briefgen.build import default_build_date
     from briefgen.export import register_rows, write_csv, write_xlsx
 
     project = _load(project_dir, as_of_day)

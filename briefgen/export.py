@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from briefgen.analyse import Analysis, best_reliability
 from briefgen.load import Project
-from briefgen.ooxml import restamp_zip
+from briefgen.writers.docx.ooxml import restamp_zip
 
 COLUMNS = ("id", "statement", "claimant", "claimant_kind", "kind", "subject", "value", "unit", "bound",
            "value_display", "period", "as_of", "status", "status_explanation", "disputed_by",

@@ -47,8 +47,7 @@ SAMPLE = t.Document(
 
 
 def write(doc: t.Document, path: Path, **kw) -> Path:
-    with open(path, "wb") as fh:
-        docx_writer.write(doc, fh, **kw)
+    docx_writer.write(doc, docx_writer.Options(**kw), path)
     return path
 
 
@@ -232,7 +231,7 @@ def test_spliced_body_prefixes_are_bound_when_a_reference_part_lacks_them():
     """The body is spliced in as text using w: and r:; a part whose root binds only w gets r too."""
     from lxml import etree
 
-    from briefgen import ooxml
+    from briefgen.writers.docx import ooxml
 
     root = etree.fromstring(f'<w:document xmlns:w="{W_NS}"><w:body/></w:document>'.encode())
     data = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + etree.tostring(root)
@@ -245,7 +244,7 @@ def test_spliced_body_prefixes_are_bound_when_a_reference_part_lacks_them():
 def test_a_reference_part_binding_w_elsewhere_is_refused():
     from lxml import etree
 
-    from briefgen import ooxml
+    from briefgen.writers.docx import ooxml
     from briefgen.errors import BriefgenError
 
     root = etree.fromstring(b'<w:document xmlns:w="urn:other"/>')

@@ -7,7 +7,6 @@ so where each ended up can be read off the extracted text of each page.
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import sys
@@ -120,8 +119,7 @@ SAMPLE, FACTS = build_sample()
 
 
 def write(doc: t.Document, path: Path) -> Path:
-    with open(path, "wb") as fh:
-        pdf_writer.write(doc, fh)
+    pdf_writer.write(doc, pdf_writer.Options(), path)
     return path
 
 
@@ -305,12 +303,10 @@ def test_timeline_figure_is_drawn_with_text(texts):
         assert label in full
 
 
-def test_same_tree_gives_identical_bytes():
-    a, b = io.BytesIO(), io.BytesIO()
-    pdf_writer.write(SAMPLE, a)
-    pdf_writer.write(SAMPLE, b)
-    assert a.getvalue() == b.getvalue()
-    assert a.getvalue().startswith(b"%PDF-")
+def test_same_tree_gives_identical_bytes(tmp_path):
+    a = write(SAMPLE, tmp_path / "a.pdf").read_bytes()
+    assert a == write(SAMPLE, tmp_path / "b.pdf").read_bytes()
+    assert a.startswith(b"%PDF-")
 
 
 def test_letter_size_and_no_classification(tmp_path):
@@ -334,9 +330,9 @@ def test_hostile_text_is_escaped_not_interpreted(tmp_path):
     assert not reader.pages[0].get("/Annots"), "a javascript: URL must not become a link"
 
 
-def test_unknown_page_size_is_a_usage_error():
+def test_unknown_page_size_is_a_usage_error(tmp_path):
     with pytest.raises(BriefgenError) as err:
-        pdf_writer.write(t.Document(t.Meta("x", page_size="A5")), io.BytesIO())
+        write(t.Document(t.Meta("x", page_size="A5")), tmp_path / "a5.pdf")
     assert err.value.kind == "usage" and "A4 or Letter" in str(err.value)
 
 
@@ -391,18 +387,18 @@ def test_a_box_taller_than_a_page_in_a_list_is_refused_not_laid_out_forever():
     script = (
         "from briefgen import tree as t\n"
         "from briefgen.writers import pdf\n"
-        "import io\n"
+        "import os\n"
         "rows = tuple(((t.Text(f'row {i} ' + 'word ' * 8),), (t.Text('x'),)) for i in range(80))\n"
         "box = t.Callout('callout', (t.Text('Box'),), (t.Table(((t.Text('A'),), (t.Text('B'),)), rows),))\n"
         "doc = t.Document(t.Meta('h', date='2026-01-01'), (t.BulletList(((t.Para((t.Text('item'),)), box),)),))\n"
-        "pdf.write(doc, io.BytesIO())\n"
+        "pdf.write(doc, pdf.Options(), os.devnull)\n"
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
     assert "BriefgenError: the PDF has a block taller than a page that cannot break across pages" in proc.stderr
 
 
-def test_a_long_table_given_in_windows_lays_out_as_one_table(monkeypatch):
+def test_a_long_table_given_in_windows_lays_out_as_one_table(monkeypatch, tmp_path):
     # Long tables reach reportlab in windows of rows (reportlab re-splits the rest of a
     # table at every page break, which is quadratic), built on reportlab internals. The
     # oracle is reportlab's own layout of the same table in one piece: the bytes must be
@@ -414,11 +410,9 @@ def test_a_long_table_given_in_windows_lays_out_as_one_table(monkeypatch):
     doc = t.Document(t.Meta("Windows", date="2025-01-02"), (
         t.Heading(1, (t.Text("Register"),), "register"),
         t.Table(((t.Text("Claim"),), (t.Text("Detail"),), (t.Text("Grade"),)), rows, ("left", "left", "right"))))
-    windowed = io.BytesIO()
-    pdf_writer.write(doc, windowed)
+    windowed = write(doc, tmp_path / "windowed.pdf").read_bytes()
     monkeypatch.setattr(pdf_writer, "_WINDOW", 10**9)
-    whole = io.BytesIO()
-    pdf_writer.write(doc, whole)
-    pages = len(pypdf.PdfReader(io.BytesIO(whole.getvalue())).pages)
+    whole = write(doc, tmp_path / "whole.pdf")
+    pages = len(pypdf.PdfReader(whole).pages)
     assert pages > 10  # several windows, each across page breaks
-    assert windowed.getvalue() == whole.getvalue()
+    assert windowed == whole.read_bytes()

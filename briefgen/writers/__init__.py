@@ -1,24 +1,59 @@
-"""Output formats: one module per format, each seeing only the document tree.
+"""Output formats: the one list of them, and what a writer provides.
 
-A writer module defines ``EXTENSION`` (e.g. ``".pdf"``) and
-``write(doc: Document, out: BinaryIO) -> None``. Adding a format is adding a module
-here and its name to ``FORMATS``; the build step handles temporary files and
-atomic replacement, so writers only write bytes.
+A writer is a module or package under ``briefgen/writers/`` that sees only the
+document tree and provides what :class:`Writer` names. Adding a format is adding its
+writer and one line to ``_REGISTRY``: config validation, the JSON Schema, the CLI's help
+and the build all read the formats from here.
+
+This module imports no writer, so reading the names costs nothing; a writer and its
+libraries (python-docx, reportlab) are imported when :func:`writer` is asked for it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-from types import ModuleType
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from briefgen.errors import BriefgenError
 
-FORMATS = ("docx", "pdf")
+if TYPE_CHECKING:
+    from briefgen.tree import Document
+
+# format name -> the writer's module
+_REGISTRY = {
+    "docx": "briefgen.writers.docx",
+    "pdf": "briefgen.writers.pdf",
+}
+
+FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 
 
-def writer(name: str) -> ModuleType:
-    """The writer module for format `name`."""
-    if name not in FORMATS:
+class Writer(Protocol):
+    """What a writer module declares."""
+
+    NAME: str           # the format's name, as given to --format and formats:
+    SUFFIX: str         # the output file's suffix, with its dot
+    Options: type[Any]  # a dataclass of the writer's own settings, every field with a default
+
+    def write(self, tree: Document, options: Any, path: Path) -> None:
+        """Write `tree` to the file at `path` (the build gives a temporary file and
+        moves it into place)."""
+
+
+def writer(name: str) -> Writer:
+    """The writer of format `name`; an unknown name is a usage error listing the known ones."""
+    if name not in _REGISTRY:
         raise BriefgenError.one(f"unknown output format {name!r}",
                                 hint="use one of: " + ", ".join(FORMATS), kind="usage")
-    return importlib.import_module(f"briefgen.writers.{name}")
+    module = cast(Writer, importlib.import_module(_REGISTRY[name]))
+    if module.NAME != name or not dataclasses.is_dataclass(module.Options):  # pragma: no cover
+        raise RuntimeError(f"{_REGISTRY[name]} does not declare the writer of {name!r}")
+    return module
+
+
+def options(name: str, settings: dict[str, Any] | None = None) -> Any:
+    """The options of format `name`'s writer: its defaults, with `settings` given."""
+    return writer(name).Options(**(settings or {}))
+

@@ -27,6 +27,7 @@ import math
 from contextlib import contextmanager
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.lib import colors
@@ -44,7 +45,13 @@ from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.errors import BriefgenError
 
-EXTENSION = ".pdf"
+NAME = "pdf"
+SUFFIX = ".pdf"
+
+
+@dataclass(frozen=True)
+class Options:
+    """The PDF writer has no settings of its own yet: the look comes from the tree's meta."""
 
 # --- look --------------------------------------------------------------------------
 
@@ -80,8 +87,13 @@ FN = "bgfn"          # onDraw callback name of footnote references
 # --- entry point -------------------------------------------------------------------
 
 
-def write(doc: t.Document, out: BinaryIO) -> None:
-    """Write `doc` as PDF to the binary stream `out`."""
+def write(doc: t.Document, options: Options, path: Path) -> None:
+    """Write `doc` as a PDF file at `path`."""
+    with open(path, "wb") as out:
+        _write(doc, out)
+
+
+def _write(doc: t.Document, out: BinaryIO) -> None:
     fonts.register()
     size = look.page_size(doc.meta.page_size).points
     width = size[0] - 2 * MARGIN_X

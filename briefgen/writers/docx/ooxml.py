@@ -1,5 +1,5 @@
 """What python-docx lacks for a briefing: a footnotes part, the built-in styles that
-go with it, hyperlinks, fields and byte-reproducible saving.
+go with it, list numbering that restarts, fields and byte-reproducible saving.
 
 Modelled on how python-docx added comments: the part is an ``XmlPart`` registered
 with the part factory (so a reference .docx that already has footnotes loads as XML,
@@ -139,6 +139,47 @@ def _ensure_note_settings(document, part: XmlPart) -> None:
             anchor.addprevious(pr)
             return
     settings.append(pr)
+
+
+def element(parent, tag: str, **attrs) -> etree._Element:
+    """A new `tag` element (``w:p``) appended to `parent`, with ``w:`` attributes `attrs`."""
+    node = etree.SubElement(parent, qn(tag))
+    for key, value in attrs.items():
+        node.set(qn(f"w:{key}"), str(value))
+    return node
+
+
+class Numbering:
+    """Fresh numbering instances so each ordered list starts at its own number."""
+
+    def __init__(self, base) -> None:
+        self.base = base
+        self.part = None
+        try:
+            self.part = base.part.numbering_part
+        except (KeyError, NotImplementedError, AttributeError):
+            self.part = None
+
+    def restart(self, style_id: str, start: int) -> int | None:
+        if self.part is None:
+            return None
+        style = next((s for s in self.base.styles.element.iterchildren(qn("w:style"))
+                      if s.get(qn("w:styleId")) == style_id), None)
+        num_id_el = style.find(".//" + qn("w:numId")) if style is not None else None
+        if num_id_el is None:
+            return None
+        numbering = self.part.element
+        old = next((n for n in numbering.iterchildren(qn("w:num"))
+                    if n.get(qn("w:numId")) == num_id_el.get(qn("w:val"))), None)
+        if old is None:
+            return None
+        abstract = old.find(qn("w:abstractNumId")).get(qn("w:val"))
+        new_id = 1 + max(int(n.get(qn("w:numId"))) for n in numbering.iterchildren(qn("w:num")))
+        num = element(numbering, "w:num", numId=new_id)
+        element(num, "w:abstractNumId", val=abstract)
+        override = element(num, "w:lvlOverride", ilvl=0)
+        element(override, "w:startOverride", val=start)
+        return new_id
 
 
 def field_begin_xml(instruction: str, rpr: str = "") -> str:

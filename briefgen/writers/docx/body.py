@@ -1,10 +1,10 @@
-"""Word writer: the document tree as a .docx with real footnotes and Word's own styles.
+"""The body and the notes of a .docx, written as WordprocessingML text.
 
-The body and the notes are written as WordprocessingML text (python-docx's object API,
-and even lxml elements, are far slower for long tables) and spliced into the package
-python-docx saves; python-docx handles the package, styles and properties, and
-:mod:`briefgen.ooxml` adds what it lacks. Notes are numbered by Word, one note per
-reference, in the order :func:`briefgen.tree.walk_notes` gives.
+python-docx's object API, and even lxml elements, are far slower for long tables, so
+the body and notes are written as strings and spliced into the package python-docx
+saves; python-docx handles the package, styles and properties, and
+:mod:`~briefgen.writers.docx.ooxml` adds what it lacks. Notes are numbered by Word,
+one note per reference, in the order :func:`briefgen.tree.walk_notes` gives.
 """
 
 from __future__ import annotations
@@ -14,35 +14,26 @@ import functools
 import io
 import re
 from pathlib import Path
-from typing import BinaryIO
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 from lxml import etree
 
-from briefgen import fonts, look, ooxml
+from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.parallel import Job
-
-EXTENSION = ".docx"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+from briefgen.writers.docx import house, ooxml
 
 
-def _el(parent, tag: str, **attrs) -> etree._Element:
-    node = etree.SubElement(parent, qn(tag))
-    for key, value in attrs.items():
-        node.set(qn(f"w:{key}"), str(value))
-    return node
-
-
-def write(doc: t.Document, out: BinaryIO, reference: Path | None = None) -> None:
-    """Write `doc` as .docx to `out`; `reference` is a .docx whose styles and page set-up to use."""
+def write(doc: t.Document, reference: Path | None, path: Path) -> None:
+    """Write `doc` as .docx at `path`; `reference` is a .docx whose styles and page set-up to use."""
     base = docx.Document(str(reference)) if reference else docx.Document()
     body, notes = _Writer(base, doc, house_style=reference is None).run()
     date = dt.date.fromisoformat(doc.meta.date) if doc.meta.date else dt.date(2000, 1, 1)
-    ooxml.save_reproducibly(base, out, date, body=body, notes=notes)
+    with open(path, "wb") as out:
+        ooxml.save_reproducibly(base, out, date, body=body, notes=notes)
 
 
 class _Writer:
@@ -65,7 +56,7 @@ class _Writer:
         self.note_id = 0
         self.bookmark_id = 0
         self.style_ids = {s.get(qn("w:styleId")) for s in base.styles.element.iterchildren(qn("w:style"))}
-        self.numbering = _Numbering(base)
+        self.numbering = ooxml.Numbering(base)
         self.accent = doc.meta.accent if house_style else look.NAVY
         self.notes: list[str] = []
         self.figures: list[tuple[list[str], int, Job]] = []  # (output list, index, drawing job)
@@ -74,7 +65,7 @@ class _Writer:
         """Set up the package; return the body's and the notes' XML."""
         meta = self.doc.meta
         if self.house_style:
-            _house_style(self.base, meta)
+            house.apply(self.base, meta)
         ooxml.drop_thumbnail(self.base)
         ooxml.set_core_properties(
             self.base, title=meta.title, subject=meta.subject, author=meta.author,
@@ -307,140 +298,6 @@ def _run(text: str, rpr: str = "") -> str:
     return f"<w:r>{rpr}<w:t{keep}>{text}</w:t></w:r>"
 
 
-# --- helpers -------------------------------------------------------------------------
-
-
 def _bookmark_name(slug: str) -> str:
     """Word bookmark names: a letter first, letters/digits/underscores, at most 40 characters."""
     return ("h_" + re.sub(r"[^A-Za-z0-9_]", "_", slug))[:40]
-
-
-class _Numbering:
-    """Fresh numbering instances so each ordered list starts at its own number."""
-
-    def __init__(self, base) -> None:
-        self.base = base
-        self.part = None
-        try:
-            self.part = base.part.numbering_part
-        except (KeyError, NotImplementedError, AttributeError):
-            self.part = None
-
-    def restart(self, style_id: str, start: int) -> int | None:
-        if self.part is None:
-            return None
-        style = next((s for s in self.base.styles.element.iterchildren(qn("w:style"))
-                      if s.get(qn("w:styleId")) == style_id), None)
-        num_id_el = style.find(".//" + qn("w:numId")) if style is not None else None
-        if num_id_el is None:
-            return None
-        numbering = self.part.element
-        old = next((n for n in numbering.iterchildren(qn("w:num"))
-                    if n.get(qn("w:numId")) == num_id_el.get(qn("w:val"))), None)
-        if old is None:
-            return None
-        abstract = old.find(qn("w:abstractNumId")).get(qn("w:val"))
-        new_id = 1 + max(int(n.get(qn("w:numId"))) for n in numbering.iterchildren(qn("w:num")))
-        num = _el(numbering, "w:num", numId=new_id)
-        _el(num, "w:abstractNumId", val=abstract)
-        override = _el(num, "w:lvlOverride", ilvl=0)
-        _el(override, "w:startOverride", val=start)
-        return new_id
-
-
-def _house_style(base, meta: t.Meta) -> None:
-    """briefgen's own look, used when no --reference-docx is given."""
-    section = base.sections[0]
-    width, height = look.page_size(meta.page_size).mm
-    section.page_width, section.page_height = Mm(width), Mm(height)
-    section.left_margin = section.right_margin = Mm(22)
-    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
-    section.header_distance = section.footer_distance = Mm(10)
-    styles = base.styles
-    normal = styles["Normal"]
-    font = meta.font or "Calibri"
-    accent = docx.shared.RGBColor.from_string(meta.accent)
-    normal.font.name, normal.font.size = font, Pt(10.5)
-    _set_east_asian(normal.element, "Microsoft YaHei")
-    normal.paragraph_format.space_after = Pt(6)
-    normal.paragraph_format.line_spacing = 1.1
-    for level, size in ((1, 15), (2, 12.5), (3, 11)):
-        h = styles[f"Heading {level}"]
-        h.font.name, h.font.size, h.font.bold = font, Pt(size), True
-        h.font.color.rgb = accent
-        h.paragraph_format.space_before, h.paragraph_format.space_after = Pt(14 if level == 1 else 10), Pt(4)
-        h.paragraph_format.keep_with_next = True
-    title = styles["Title"]
-    title.font.name, title.font.size, title.font.bold = font, Pt(24), True
-    title.font.color.rgb = accent
-    _clear_border(title.element)
-    sub = styles["Subtitle"]
-    sub.font.name, sub.font.size, sub.font.italic = font, Pt(11), False
-    styles["Callout Title"].font.color.rgb = accent
-    sub.font.color.rgb = docx.shared.RGBColor.from_string(look.WORD_SECONDARY)
-    caption = styles["Caption"]
-    caption.font.color.rgb = docx.shared.RGBColor.from_string(look.WORD_SECONDARY)
-    _header_footer(section, meta)
-
-
-def _set_east_asian(style_el, font: str) -> None:
-    rpr = style_el.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = _el(rpr, "w:rFonts")
-    fonts.set(qn("w:eastAsia"), font)
-
-
-def _clear_border(style_el) -> None:
-    ppr = style_el.find(qn("w:pPr"))
-    if ppr is not None:
-        for bdr in ppr.findall(qn("w:pBdr")):
-            ppr.remove(bdr)
-
-
-def _header_footer(section, meta: t.Meta) -> None:
-    small = etree.Element(qn("w:rPr"))
-    _el(small, "w:color", val=look.GREY)
-    _el(small, "w:sz", val=16)
-    header = section.header.paragraphs[0]
-    if meta.logo:
-        header.add_run().add_picture(meta.logo, height=Mm(9))
-        _header_text(header._p, "\t", small)
-    _header_text(header._p, meta.header or meta.title, small)
-    if meta.classification:
-        mark = section.header.add_paragraph()._p
-        ppr = mark.get_or_add_pPr()
-        _el(ppr, "w:jc", val="center")
-        _classification_run(mark, meta.classification)
-    footer = section.footer.paragraphs[0]._p
-    fppr = footer.get_or_add_pPr()
-    tabs = _el(fppr, "w:tabs")
-    _el(tabs, "w:tab", val="right", pos=9360)
-    if meta.classification:
-        _classification_run(footer, meta.classification)
-    if meta.footer:
-        _header_text(footer, ("  " if meta.classification else "") + meta.footer, small)
-    _header_text(footer, "\t", small)
-    _header_text(footer, "Page ", small)
-    ooxml.field_runs(footer, "PAGE", "1", small)
-    _header_text(footer, " of ", small)
-    ooxml.field_runs(footer, "NUMPAGES", "1", small)
-
-
-def _header_text(p, text: str, rpr) -> None:
-    r = ooxml.styled_run(p, rpr)
-    if text == "\t":
-        _el(r, "w:tab")
-        return
-    node = _el(r, "w:t")
-    node.text = look.drop_illegal(text)
-    node.set(XML_SPACE, "preserve")
-
-
-def _classification_run(p, text: str) -> None:
-    r = _el(p, "w:r")
-    rpr = _el(r, "w:rPr")
-    _el(rpr, "w:b")
-    _el(rpr, "w:color", val=look.WORD_MARKING)
-    _el(rpr, "w:sz", val=16)
-    _el(r, "w:t").text = look.drop_illegal(text.upper())

@@ -1,0 +1,42 @@
+"""Word writer: the document tree as a .docx with real footnotes and Word's own styles.
+
+- :mod:`.body`: the body and the notes, as WordprocessingML text;
+- :mod:`.house`: briefgen's own look, used when no reference document is given;
+- :mod:`.ooxml`: the package parts python-docx lacks (footnotes, built-in styles,
+  numbering, fields) and byte-reproducible saving.
+
+This module only declares the writer (see :class:`briefgen.writers.Writer`); python-docx
+is imported when a document is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefgen.errors import BriefgenError, display_path
+
+if TYPE_CHECKING:
+    from briefgen.tree import Document
+
+NAME = "docx"
+SUFFIX = ".docx"
+
+
+@dataclass(frozen=True)
+class Options:
+    reference: Path | None = None   # a .docx whose styles, page set-up, headers and footers to use
+
+    def __post_init__(self) -> None:
+        if self.reference is not None and not self.reference.is_file():
+            raise BriefgenError.one("reference document not found", file=display_path(self.reference),
+                                    field="--reference-docx", hint="give the path of an existing .docx",
+                                    kind="usage")
+
+
+def write(tree: Document, options: Options, path: Path) -> None:
+    """Write `tree` as a .docx file at `path`."""
+    from briefgen.writers.docx import body
+
+    body.write(tree, options.reference, path)
