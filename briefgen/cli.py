@@ -8,7 +8,6 @@ exception prints one line (set BRIEFGEN_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import os
 import sys
@@ -19,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from briefgen import __version__
+from briefgen import __version__, collector
 from briefgen.errors import EXIT_CODES, BriefgenError, display_path
 from briefgen.writers import FORMATS
 
@@ -483,10 +482,5 @@ def init(target: Annotated[Path, typer.Argument(help="New or empty folder for th
 
 
 def main() -> None:
-    # A command allocates millions of small objects that live until it ends (models, a
-    # build's tree). With CPython's default thresholds the cyclic collector rescans them
-    # thousands of times, which doubled load and parse time at N = 10,000 (bench/run.py).
-    # Raise the thresholds, as mypy does; the process is short and makes few cycles.
-    # (A build also pauses the collector while it makes the tree: build._collector_paused.)
-    gc.set_threshold(200_000, 50, 100)
+    collector.tune()
     app()
