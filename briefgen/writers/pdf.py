@@ -28,7 +28,7 @@ from contextlib import contextmanager
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, assert_never
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -87,10 +87,10 @@ FN = "bgfn"          # onDraw callback name of footnote references
 # --- entry point -------------------------------------------------------------------
 
 
-def write(doc: t.Document, options: Options, path: Path) -> None:
-    """Write `doc` as a PDF file at `path`."""
+def write(tree: t.Document, options: Options, path: Path) -> None:
+    """Write `tree` as a PDF file at `path`."""
     with open(path, "wb") as out:
-        _write(doc, out)
+        _write(tree, out)
 
 
 def _write(doc: t.Document, out: BinaryIO) -> None:
@@ -272,7 +272,7 @@ class _Builder:
             out.extend(self.block(b, ctx))
         return out
 
-    def block(self, b, ctx: _Ctx) -> list[Flowable]:
+    def block(self, b: t.Block, ctx: _Ctx) -> list[Flowable]:
         if isinstance(b, t.Para):
             return [self.para(b.children, self._para_style(ctx), ctx)]
         if isinstance(b, t.Heading):
@@ -295,7 +295,7 @@ class _Builder:
             return self.figure(b, ctx)
         if isinstance(b, t.Toc):
             return self.toc(b, ctx)
-        raise TypeError(f"unknown block {type(b).__name__}")  # pragma: no cover
+        assert_never(b)
 
     def _para_style(self, ctx: _Ctx) -> ParagraphStyle:
         if ctx.note:
@@ -522,7 +522,7 @@ class _Builder:
 
     # inlines --------------------------------------------------------------------------
 
-    def inlines(self, items, ctx: _Ctx) -> str:
+    def inlines(self, items: tuple[t.Inline, ...], ctx: _Ctx) -> str:
         out = []
         for node in items:
             if isinstance(node, t.Text):
@@ -539,6 +539,8 @@ class _Builder:
                 out.append("<br/>")
             elif isinstance(node, t.Note):
                 out.append(self.note_ref(node, ctx))
+            else:
+                assert_never(node)
         return "".join(out)
 
     def link(self, node: t.Link, ctx: _Ctx) -> str:

@@ -14,6 +14,7 @@ import functools
 import io
 import re
 from pathlib import Path
+from typing import assert_never
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -83,37 +84,44 @@ class _Writer:
     # blocks -------------------------------------------------------------------------
 
     def block(self, block: t.Block, out: list[str], part, depth: int = 0, style: str | None = None) -> None:
-        if isinstance(block, t.Heading):
-            self.bookmark_id += 1
-            mark = _x(_bookmark_name(block.id))
-            self.paragraph(out, f"Heading{min(block.level, 9)}", block.children, part,
-                           lead=f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{mark}"/>'
-                           f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
-        elif isinstance(block, t.Para):
-            self.paragraph(out, style, block.children, part)
-        elif isinstance(block, t.BulletList):
-            self.list(block.items, out, part, depth, None)
-        elif isinstance(block, t.OrderedList):
-            self.list(block.items, out, part, depth, block.start)
-        elif isinstance(block, t.BlockQuote):
-            for child in block.blocks:
-                self.block(child, out, part, depth, "Quote")
-        elif isinstance(block, t.Callout):
-            self.callout(block, out, part)
-        elif isinstance(block, t.Table):
-            self.table(block, out, part)
-        elif isinstance(block, t.CodeBlock):
-            lines = block.text.split("\n")
-            out.append(self.para_open("MacroText") + "<w:r><w:br/></w:r>".join(_run(line) for line in lines) + "</w:p>")
-        elif isinstance(block, t.Rule):
-            out.append(f'<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="{look.GREY}"/>'
-                       "</w:pBdr></w:pPr></w:p>")
-        elif isinstance(block, t.PageBreak):
-            out.append('<w:p><w:pPr/><w:r><w:br w:type="page"/></w:r></w:p>')
-        elif isinstance(block, t.TimelineFigure):
-            self.figure(block, out, part)
-        elif isinstance(block, t.Toc):
-            self.toc(block, out, part)
+        match block:
+            case t.Para():
+                self.paragraph(out, style, block.children, part)
+            case t.Heading():
+                self.heading(block, out, part)
+            case t.BulletList():
+                self.list_items(block.items, out, part, depth, None)
+            case t.OrderedList():
+                self.list_items(block.items, out, part, depth, block.start)
+            case t.BlockQuote():
+                for child in block.blocks:
+                    self.block(child, out, part, depth, "Quote")
+            case t.Callout():
+                self.callout(block, out, part)
+            case t.Table():
+                self.table(block, out, part)
+            case t.CodeBlock():
+                lines = block.text.split("\n")
+                out.append(self.para_open("MacroText") + "<w:r><w:br/></w:r>".join(map(_run, lines)) + "</w:p>")
+            case t.Rule():
+                out.append('<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" '
+                           f'w:color="{look.GREY}"/></w:pBdr></w:pPr></w:p>')
+            case t.PageBreak():
+                out.append('<w:p><w:pPr/><w:r><w:br w:type="page"/></w:r></w:p>')
+            case t.TimelineFigure():
+                self.figure(block, out, part)
+            case t.Toc():
+                self.toc(block, out, part)
+            case _:
+                assert_never(block)
+
+    def heading(self, block: t.Heading, out: list[str], part) -> None:
+        """A heading, bookmarked so that links and the contents can point at it."""
+        self.bookmark_id += 1
+        mark = _x(_bookmark_name(block.id))
+        self.paragraph(out, f"Heading{min(block.level, 9)}", block.children, part,
+                       lead=f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{mark}"/>'
+                       f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
 
     def para_open(self, style: str | None, props: str = "") -> str:
         """`<w:p>` with its properties: a paragraph style (Normal if the document lacks it) and `props`."""
@@ -128,7 +136,7 @@ class _Writer:
         self.inlines(out, children, part)
         out.append("</w:p>")
 
-    def list(self, items, out: list[str], part, depth: int, start: int | None) -> None:
+    def list_items(self, items, out: list[str], part, depth: int, start: int | None) -> None:
         level = min(depth, 2)
         suffix = "" if level == 0 else str(level + 1)
         style = ("ListNumber" if start is not None else "ListBullet") + suffix
@@ -226,27 +234,35 @@ class _Writer:
 
     # inlines ------------------------------------------------------------------------
 
-    def inlines(self, out: list[str], items, part, *, bold=False, italic=False, link=False, color=None) -> None:
+    def inlines(self, out: list[str], items: tuple[t.Inline, ...], part, *, bold: bool = False,
+                italic: bool = False, link: bool = False, color: str | None = None) -> None:
         for node in items:
-            if isinstance(node, t.Text):
-                out.append(_run(node.text, _rpr(bold, italic, False, "Hyperlink" if link else None, color)))
-            elif isinstance(node, t.Strong):
-                self.inlines(out, node.children, part, bold=True, italic=italic, link=link, color=color)
-            elif isinstance(node, t.Emph):
-                self.inlines(out, node.children, part, bold=bold, italic=not italic, link=link, color=color)
-            elif isinstance(node, t.Code):
-                out.append(_run(node.text, _rpr(bold, italic, True, None, None)))
-            elif isinstance(node, t.LineBreak):
-                out.append("<w:r><w:br/></w:r>")
-            elif isinstance(node, t.Link):
-                if node.internal:
-                    out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(node.url[1:]))}">')
-                else:
-                    out.append(f'<w:hyperlink r:id="{part.relate_to(node.url, RT.HYPERLINK, is_external=True)}">')
-                self.inlines(out, node.children, part, bold=bold, italic=italic, link=True)
-                out.append("</w:hyperlink>")
-            elif isinstance(node, t.Note):
-                self.note(out, node)
+            match node:
+                case t.Text():
+                    out.append(_run(node.text, _rpr(bold, italic, False, "Hyperlink" if link else None, color)))
+                case t.Strong():
+                    self.inlines(out, node.children, part, bold=True, italic=italic, link=link, color=color)
+                case t.Emph():
+                    self.inlines(out, node.children, part, bold=bold, italic=not italic, link=link, color=color)
+                case t.Code():
+                    out.append(_run(node.text, _rpr(bold, italic, True, None, None)))
+                case t.LineBreak():
+                    out.append("<w:r><w:br/></w:r>")
+                case t.Link():
+                    self.link(out, node, part, bold, italic)
+                case t.Note():
+                    self.note(out, node)
+                case _:
+                    assert_never(node)
+
+    def link(self, out: list[str], node: t.Link, part, bold: bool, italic: bool) -> None:
+        """A hyperlink: to a heading's bookmark, or to a URL through a relationship of `part`."""
+        if node.internal:
+            out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(node.url[1:]))}">')
+        else:
+            out.append(f'<w:hyperlink r:id="{part.relate_to(node.url, RT.HYPERLINK, is_external=True)}">')
+        self.inlines(out, node.children, part, bold=bold, italic=italic, link=True)
+        out.append("</w:hyperlink>")
 
     def note(self, out: list[str], note: t.Note) -> None:
         """The reference here; the note itself, numbered by Word in reference order, in the notes part."""
