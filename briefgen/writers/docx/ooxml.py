@@ -220,9 +220,13 @@ def set_core_properties(document, *, title: str, subject: str, author: str, keyw
                         date: dt.date, language: str) -> None:
     when = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
     props = document.core_properties
-    fit = lambda text: text if len(text) <= 255 else text[:254] + "…"  # noqa: E731 - the OOXML limit
+
+    def fit(text: str) -> str:  # what XML can hold, within the OOXML limit
+        text = look.drop_illegal(text)
+        return text if len(text) <= 255 else text[:254] + "…"
+
     props.title, props.subject, props.author, props.keywords = fit(title), fit(subject), fit(author), fit(keywords)
-    props.last_modified_by, props.revision = author, 1
+    props.last_modified_by, props.revision = look.drop_illegal(author), 1
     props.created, props.modified = when, when
     props.language, props.comments, props.category = language, "", "Briefing"
     if props.last_printed is not None:
