@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 
+import pytest
 from PIL import Image
 
 from briefgen import fonts
 from briefgen import tree as t
 from briefgen.figures import timeline as tl
+from briefgen.figures.paint_drawing import to_drawing
+from briefgen.figures.paint_png import to_png
 
 
 def item(label, lo, hi=None, precision="day", approximate=False, kind="occurred", display=""):
@@ -167,7 +171,8 @@ def test_undated_and_open_items_do_not_break_the_layout():
 
 
 def test_png_painter_gives_a_png_of_the_right_size():
-    png, w_pt, h_pt = tl.render_png(FIG, 453.6)
+    scene = tl.layout(FIG, 453.6)
+    png, w_pt, h_pt = to_png(scene), scene.width, scene.height
     assert w_pt == 453.6 and 60 < h_pt < 400
     img = Image.open(io.BytesIO(png))
     assert img.format == "PNG"
@@ -175,13 +180,23 @@ def test_png_painter_gives_a_png_of_the_right_size():
     # not blank: navy marker pixels are present
     colors = img.convert("RGB").getcolors(1 << 20)
     assert any(c[1] == (0x1B, 0x36, 0x5D) for c in colors)
-    assert tl.render_png(FIG, 453.6)[0] == png     # reproducible
+    assert to_png(tl.layout(FIG, 453.6)) == png     # reproducible
 
 
 def test_vector_painter_keeps_text_as_text():
     from reportlab.graphics.shapes import String
 
-    drawing = tl.to_drawing(tl.layout(FIG, WIDTH))
+    drawing = to_drawing(tl.layout(FIG, WIDTH))
     strings = [s.text for s in drawing.contents if isinstance(s, String)]
     assert "Qwen3 launch" in strings and "通义千问" in strings
     assert all(s.fontName.startswith("Brief") for s in drawing.contents if isinstance(s, String))
+
+
+@pytest.mark.parametrize("paint", [to_png, to_drawing])
+def test_every_painter_refuses_a_primitive_it_does_not_know(paint):
+    @dataclasses.dataclass(frozen=True)
+    class Arc:
+        cx: float = 5.0
+
+    with pytest.raises(AssertionError, match="unreachable, but got: .*Arc"):
+        paint(tl.Scene(10.0, 10.0, (tl.Line(0, 0, 10, 10, "#000000"), Arc())))

@@ -1,9 +1,9 @@
 """The timeline figure: dated events on a horizontal, compressed time axis.
 
-:func:`layout` is pure: items and a width in, a :class:`Scene` of primitives out (points,
-y growing downwards from the top-left corner). Two painters turn a scene into output:
-:func:`to_drawing` (a reportlab vector Drawing for the PDF) and :func:`to_png` (Pillow,
-for the Word writer). :func:`render_png` does layout and painting in one call.
+:func:`layout` is pure: items and a width in, a :class:`~briefgen.figures.scene.Scene`
+of primitives out (points, y growing downwards from the top-left corner). A painter per
+target turns a scene into output: :mod:`.paint_drawing` (a reportlab vector Drawing, for
+the PDF) and :mod:`.paint_png` (Pillow, for the Word writer).
 
 How it reads:
 - one band per year with the year under it; runs of two or more empty years collapse
@@ -23,80 +23,14 @@ How it reads:
 from __future__ import annotations
 
 import bisect
-import io
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Iterable, Sequence, Union
+from typing import Sequence
 
 from briefgen import fonts, look
+from briefgen.figures.scene import WHITE, Label, Line, Marker, Primitive, Rect, Scene
 from briefgen.fonts import ellipsize  # noqa: F401 - part of this module's API
 from briefgen.tree import TimelineFigure, TimelineItem
-
-# --- the scene ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    color: str
-    width: float = 0.6
-    dash: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Rect:
-    x: float
-    y: float
-    w: float
-    h: float
-    fill: str | None = None
-    stroke: str | None = None
-    width: float = 0.6
-    dash: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Marker:
-    """A symbol centred on (cx, cy): shape is circle, square, diamond or triangle
-    (triangle points towards `direction`: "left" or "right")."""
-
-    shape: str
-    cx: float
-    cy: float
-    r: float
-    color: str
-    hollow: bool = False
-    direction: str = "right"
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    """Text with its baseline at y; anchor is start, middle or end; role a fonts role."""
-
-    x: float
-    y: float
-    text: str
-    size: float
-    role: str = "regular"
-    anchor: str = "start"
-    color: str = "#" + look.INK
-
-
-Primitive = Union[Line, Rect, Marker, Label]
-
-
-@dataclass(frozen=True, slots=True)
-class Scene:
-    width: float
-    height: float
-    items: tuple[Primitive, ...] = field(default_factory=tuple)
-
-    def texts(self) -> list[str]:
-        return [p.text for p in self.items if isinstance(p, Label)]
-
 
 # --- style -------------------------------------------------------------------------
 
@@ -104,7 +38,6 @@ INK = "#" + look.INK
 MUTED = "#" + look.MUTED
 FAINT = "#9AA3AE"
 BAND = "#" + look.TINT
-WHITE = "#" + look.WHITE
 KIND_COLOR = {"occurred": "#" + look.NAVY, "announced": "#2E7D8C", "target": "#C55A11"}
 KIND_SHAPE = {"occurred": "circle", "announced": "square", "target": "diamond"}
 KIND_NAME = {"occurred": "Occurred", "announced": "Announced", "target": "Target"}
@@ -196,12 +129,6 @@ def _groups(events: list[_Event]) -> list[_Event]:
         else:
             head.more += 1
     return heads
-
-
-def render_png(fig: TimelineFigure, width_pt: float, dpi: int = 200) -> tuple[bytes, float, float]:
-    """PNG bytes of the figure laid out `width_pt` wide, with its width and height in points."""
-    scene = layout(fig, width_pt)
-    return to_png(scene, dpi=dpi), scene.width, scene.height
 
 
 def _event(it: TimelineItem) -> _Event | None:
@@ -581,144 +508,3 @@ def _legend(events, dropped: int, width: float, y: float) -> tuple[list[Primitiv
         out.append(Label(x + sym_w, y, text, size, "regular", "start", MUTED))
         x += w
     return out, y + 5.0
-
-
-# --- painters ----------------------------------------------------------------------
-
-
-def to_drawing(scene: Scene):
-    """A reportlab Drawing of the scene (vector, text as real text)."""
-    from reportlab.graphics.shapes import Circle, Drawing, Polygon, String
-    from reportlab.graphics.shapes import Line as RLine
-    from reportlab.graphics.shapes import Rect as RRect
-    from reportlab.lib.colors import HexColor
-
-    fonts.register()
-    H = scene.height
-    d = Drawing(scene.width, scene.height)
-    d.initialFontName = fonts.reportlab_name("regular")   # else renderPDF selects Helvetica
-    col = _memo(HexColor)
-    for p in scene.items:
-        if isinstance(p, Line):
-            d.add(RLine(p.x1, H - p.y1, p.x2, H - p.y2, strokeColor=col(p.color), strokeWidth=p.width,
-                        strokeDashArray=list(p.dash) or None, strokeLineCap=1 if not p.dash else 0))
-        elif isinstance(p, Rect):
-            d.add(RRect(p.x, H - p.y - p.h, p.w, p.h, fillColor=col(p.fill) if p.fill else None,
-                        strokeColor=col(p.stroke) if p.stroke else None, strokeWidth=p.width,
-                        strokeDashArray=list(p.dash) or None))
-        elif isinstance(p, Marker):
-            fill = col(WHITE) if p.hollow else col(p.color)
-            sw = 0.9
-            if p.shape == "circle":
-                d.add(Circle(p.cx, H - p.cy, p.r, fillColor=fill, strokeColor=col(p.color), strokeWidth=sw))
-            else:
-                pts = [c for xy in _polygon(p) for c in (xy[0], H - xy[1])]
-                d.add(Polygon(pts, fillColor=fill, strokeColor=col(p.color), strokeWidth=sw))
-        elif isinstance(p, Label):
-            x = _start_x(p)
-            for part, cjk in fonts.runs(p.text):
-                role = "cjk" if cjk else p.role
-                name = fonts.reportlab_name(role)
-                d.add(String(x, H - p.y, part, fontName=name, fontSize=p.size, fillColor=col(p.color)))
-                x += fonts.text_width(part, role, p.size)
-    return d
-
-
-def to_png(scene: Scene, dpi: int = 200) -> bytes:
-    """PNG bytes of the scene at `dpi` (drawn at twice the size, then downsampled)."""
-    from PIL import Image, ImageDraw
-
-    ss = 2
-    k = dpi / 72.0 * ss
-    W, H = max(1, round(scene.width * dpi / 72.0)), max(1, round(scene.height * dpi / 72.0))
-    img = Image.new("RGB", (W * ss, H * ss), WHITE)
-    dr = ImageDraw.Draw(img)
-    for p in scene.items:
-        if isinstance(p, Line):
-            pts = [(p.x1 * k, p.y1 * k), (p.x2 * k, p.y2 * k)]
-            _pil_line(dr, pts, p.color, p.width * k, [v * k for v in p.dash])
-        elif isinstance(p, Rect):
-            box = [p.x * k, p.y * k, (p.x + p.w) * k, (p.y + p.h) * k]
-            if p.fill:
-                dr.rectangle(box, fill=p.fill)
-            if p.stroke:
-                x0, y0, x1, y1 = box
-                pts = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
-                _pil_line(dr, pts, p.stroke, p.width * k, [v * k for v in p.dash])
-        elif isinstance(p, Marker):
-            fill = WHITE if p.hollow else p.color
-            sw = max(1, round(0.9 * k))
-            if p.shape == "circle":
-                r = p.r * k
-                x, y = p.cx * k, p.cy * k
-                dr.ellipse([x - r, y - r, x + r, y + r], fill=fill, outline=p.color, width=sw)
-            else:
-                pts = [(x * k, y * k) for x, y in _polygon(p)]
-                dr.polygon(pts, fill=fill, outline=p.color, width=sw)
-        elif isinstance(p, Label):
-            x = _start_x(p) * k
-            for part, cjk in fonts.runs(p.text):
-                role = "cjk" if cjk else p.role
-                font = fonts.pil_font(role, round(p.size * k * 4) / 4)
-                dr.text((x, p.y * k), part, font=font, fill=p.color, anchor="ls")
-                x += fonts.text_width(part, role, p.size) * k
-    img = img.resize((W, H), Image.LANCZOS)
-    buf = io.BytesIO()
-    img.save(buf, "PNG", dpi=(dpi, dpi))
-    return buf.getvalue()
-
-
-def _start_x(p: Label) -> float:
-    if p.anchor == "start":
-        return p.x
-    w = fonts.text_width(p.text, p.role, p.size)
-    return p.x - (w / 2 if p.anchor == "middle" else w)
-
-
-def _polygon(p: Marker) -> list[tuple[float, float]]:
-    x, y, r = p.cx, p.cy, p.r
-    if p.shape == "square":
-        r *= 0.88
-        return [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
-    if p.shape == "diamond":
-        r *= 1.25
-        return [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
-    s = 1 if p.direction == "right" else -1   # triangle
-    return [(x + s * r, y), (x - s * r, y - r), (x - s * r, y + r)]
-
-
-def _pil_line(dr, pts: Sequence[tuple[float, float]], color: str, width: float, dash: Iterable[float]) -> None:
-    w = max(1, round(width))
-    dash = list(dash)
-    if not dash:
-        dr.line(list(pts), fill=color, width=w)
-        return
-    on = True
-    period = dash + dash if len(dash) % 2 else dash
-    i, left = 0, period[0]
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
-        seg = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
-        pos = 0.0
-        while pos < seg - 1e-9:
-            step = min(left, seg - pos)
-            if on:
-                a, b = pos / seg, (pos + step) / seg
-                dr.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)],
-                        fill=color, width=w)
-            pos += step
-            left -= step
-            if left <= 1e-9:
-                i = (i + 1) % len(period)
-                left = period[i]
-                on = not on
-
-
-def _memo(fn):
-    cache: dict = {}
-
-    def get(key):
-        if key not in cache:
-            cache[key] = fn(key)
-        return cache[key]
-
-    return get

@@ -504,10 +504,10 @@ class _Builder:
         return XPreformatted("\n".join(_esc(line, clean=False) for line in lines), style)
 
     def figure(self, b: t.TimelineFigure, ctx: _Ctx) -> list[Flowable]:
-        from briefgen.figures import timeline
+        from briefgen.figures.paint_drawing import to_drawing
 
         scene = self._scene(b, ctx.width or self.width)
-        drawing = timeline.to_drawing(scene)
+        drawing = to_drawing(scene)
         drawing.hAlign = "CENTER"
         out: list[Flowable] = []
         if ctx.frame:

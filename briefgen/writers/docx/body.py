@@ -209,9 +209,7 @@ class _Writer:
     def figure(self, block: t.TimelineFigure, out: list[str], part) -> None:
         """The drawn timeline as a picture. Drawing it takes as long as writing a long
         briefing's tables, so it is drawn in another process while the writing goes on."""
-        from briefgen.figures.timeline import render_png
-
-        self.figures.append((out, len(out), Job(render_png, block, 6.3 * 72)))
+        self.figures.append((out, len(out), Job(_timeline_png, block, 6.3 * 72)))
         out.append(self.para_open(None, '<w:jc w:val="center"/><w:keepNext/>')
                    + "<w:r><w:drawing>{drawing}</w:drawing></w:r></w:p>")
         if block.caption:
@@ -312,6 +310,14 @@ def _run(text: str, rpr: str = "") -> str:
     text = _x(text)
     keep = ' xml:space="preserve"' if text != text.strip() or "  " in text else ""
     return f"<w:r>{rpr}<w:t{keep}>{text}</w:t></w:r>"
+
+
+def _timeline_png(fig: t.TimelineFigure, width_pt: float) -> tuple[bytes, float, float]:
+    """The timeline drawn `width_pt` wide: PNG bytes, and its width and height in points."""
+    from briefgen.figures import paint_png, timeline
+
+    scene = timeline.layout(fig, width_pt)
+    return paint_png.to_png(scene), scene.width, scene.height
 
 
 def _bookmark_name(slug: str) -> str:
