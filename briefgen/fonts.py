@@ -71,6 +71,11 @@ _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff
 _cmaps: dict[str, frozenset[str]] = {}
 
 
+def right_to_left(ch: str) -> bool:
+    """Whether character `ch` belongs to a right-to-left script."""
+    return _RTL.match(ch) is not None
+
+
 def _cmap(role: str) -> frozenset[str]:
     """The characters the font for `role` has glyphs for (from the font reportlab loaded)."""
     if role not in _cmaps:
