@@ -396,23 +396,3 @@ def test_a_box_taller_than_a_page_in_a_list_is_refused_not_laid_out_forever():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
     assert "BriefgenError: the PDF has a block taller than a page that cannot break across pages" in proc.stderr
-
-
-def test_a_long_table_given_in_windows_lays_out_as_one_table(monkeypatch, tmp_path):
-    # Long tables reach reportlab in windows of rows (reportlab re-splits the rest of a
-    # table at every page break, which is quadratic), built on reportlab internals. The
-    # oracle is reportlab's own layout of the same table in one piece: the bytes must be
-    # the same, notes, zebra rows, repeated header and page breaks included. A reportlab
-    # upgrade that changes those internals fails here.
-    notes = Notes()
-    rows = tuple((tuple((t.Text(f"Row {i}"),) + (notes.ref(words=3 + i % 9) if i % 3 == 0 else ())),
-                  (t.Text(filler(4 + (i * 5) % 23, i)),), (t.Text(str(i * 37 % 101)),)) for i in range(1, 401))
-    doc = t.Document(t.Meta("Windows", date="2025-01-02"), (
-        t.Heading(1, (t.Text("Register"),), "register"),
-        t.Table(((t.Text("Claim"),), (t.Text("Detail"),), (t.Text("Grade"),)), rows, ("left", "left", "right"))))
-    windowed = write(doc, tmp_path / "windowed.pdf").read_bytes()
-    monkeypatch.setattr(pdf_writer, "_WINDOW", 10**9)
-    whole = write(doc, tmp_path / "whole.pdf")
-    pages = len(pypdf.PdfReader(whole).pages)
-    assert pages > 10  # several windows, each across page breaks
-    assert windowed == whole.read_bytes()
