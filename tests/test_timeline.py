@@ -14,6 +14,7 @@ from briefgen import tree as t
 from briefgen.figures import timeline as tl
 from briefgen.figures.paint_drawing import to_drawing
 from briefgen.figures.paint_png import to_png
+from briefgen.figures.paint_svg import to_svg
 
 
 def item(label, lo, hi=None, precision="day", approximate=False, kind="occurred", display=""):
@@ -192,7 +193,58 @@ def test_vector_painter_keeps_text_as_text():
     assert all(s.fontName.startswith("Brief") for s in drawing.contents if isinstance(s, String))
 
 
-@pytest.mark.parametrize("paint", [to_png, to_drawing])
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_svg_painter_draws_every_primitive_with_text_as_text_and_a_title():
+    from lxml import etree
+
+    scene = tl.layout(FIG, WIDTH)
+    root = etree.fromstring(to_svg(scene, "Chronology at a glance", "fig-1"))
+    assert root.tag == SVG + "svg"
+    assert root.get("viewBox") == f"0 0 {WIDTH:g} {scene.height:g}"
+    assert root.get("aria-labelledby") == "fig-1-title"
+    title = root[0]
+    assert (title.tag, title.get("id"), title.text) == (SVG + "title", "fig-1-title", "Chronology at a glance")
+    texts = root.findall(SVG + "text")
+    assert [e.text for e in texts] == scene.texts()
+    assert "通义千问" in "".join(scene.texts())
+    count = lambda kind: sum(isinstance(p, kind) for p in scene.items)  # noqa: E731
+    assert len(root.findall(SVG + "line")) == count(tl.Line)
+    assert len(root.findall(SVG + "rect")) == count(tl.Rect)
+    assert len(root.findall(SVG + "circle")) + len(root.findall(SVG + "polygon")) == count(tl.Marker)
+    # each label as wide as the layout measured it, so it keeps to its room in any font
+    for e, lb in zip(texts, labels(scene)):
+        assert float(e.get("textLength")) == pytest.approx(fonts.text_width(lb.text, lb.role, lb.size), abs=0.01)
+        assert e.get("font-weight") == ("bold" if lb.role == "bold" else None)
+
+
+def test_svg_painter_puts_text_where_the_pdf_painter_does():
+    from lxml import etree
+    from reportlab.graphics.shapes import String
+
+    scene = tl.layout([it for it in ITEMS if it.label.isascii()], WIDTH)   # CJK is drawn in runs in the PDF
+    drawn = [(round(s.x, 2), round(scene.height - s.y, 2), s.text)
+             for s in to_drawing(scene).contents if isinstance(s, String)]
+    svg = [(float(e.get("x")), float(e.get("y")), e.text) for e in etree.fromstring(to_svg(scene, "t")).iter(SVG + "text")]
+    assert len(svg) > 20
+    assert [(pytest.approx(x, abs=0.006), pytest.approx(y, abs=0.006), s) for x, y, s in drawn] == svg
+
+
+def test_svg_painter_is_reproducible_and_escapes_its_text():
+    from lxml import etree
+
+    assert to_svg(tl.layout(FIG, WIDTH), "t") == to_svg(tl.layout(FIG, WIDTH), "t")
+    hostile = "<script>alert(1)</script> & \"quotes\" \x07"
+    scene = tl.layout((item(hostile, "2024-05-01"),), WIDTH)
+    root = etree.fromstring(to_svg(scene, hostile, 'x"><script>'))
+    assert not list(root.iter(SVG + "script"))
+    assert root[0].text == hostile.replace("\x07", "")
+    assert hostile.replace("\x07", "") in [e.text for e in root.iter(SVG + "text")]
+
+
+@pytest.mark.parametrize("paint", [to_png, to_drawing, lambda scene: to_svg(scene, "t")],
+                         ids=["png", "drawing", "svg"])
 def test_every_painter_refuses_a_primitive_it_does_not_know(paint):
     @dataclasses.dataclass(frozen=True)
     class Arc:

@@ -1,7 +1,7 @@
 """A figure as primitives a painter draws: lines, rectangles, markers and labels.
 
 Coordinates are points, y growing downwards from the top-left corner. A painter (one
-module per target: :mod:`.paint_drawing`, :mod:`.paint_png`) draws every primitive of a
+module per target: :mod:`.paint_drawing`, :mod:`.paint_png`, :mod:`.paint_svg`) draws every primitive of a
 :class:`Scene` and needs nothing else; the geometry they all share is here.
 """
 

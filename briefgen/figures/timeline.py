@@ -3,7 +3,8 @@
 :func:`layout` is pure: items and a width in, a :class:`~briefgen.figures.scene.Scene`
 of primitives out (points, y growing downwards from the top-left corner). A painter per
 target turns a scene into output: :mod:`.paint_drawing` (a reportlab vector Drawing, for
-the PDF) and :mod:`.paint_png` (Pillow, for the Word writer).
+the PDF), :mod:`.paint_png` (Pillow, for the Word writer) and :mod:`.paint_svg` (SVG
+text, for HTML).
 
 How it reads:
 - one band per year with the year under it; runs of two or more empty years collapse
