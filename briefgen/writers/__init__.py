@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 _REGISTRY = {
     "docx": "briefgen.writers.docx",
     "pdf": "briefgen.writers.pdf",
+    "html": "briefgen.writers.html",
 }
 
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
