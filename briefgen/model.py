@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from briefgen.dates import DateError, parse_date, parse_day, parse_offset
-from briefgen.writers import FORMATS
+from briefgen.writers import DEFAULT_FORMATS, FORMATS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80,
@@ -259,7 +259,7 @@ class Config(Strict):
     author: str | None = None
     audience: str = "full"
     as_of: Annotated[dt.date, Field(json_schema_extra={"type": "string", "format": "date"})] | None = None
-    formats: list[Literal[FORMATS]] = Field(default_factory=lambda: list(FORMATS), min_length=1)  # type: ignore[valid-type]
+    formats: list[Literal[FORMATS]] = Field(default_factory=lambda: list(DEFAULT_FORMATS), min_length=1)  # type: ignore[valid-type]
     classification: str | None = Field(None, description="Marking shown on every page, e.g. 'CONFIDENTIAL'.")
     keywords: list[str] = Field(default_factory=list)
     page_size: Literal["A4", "Letter"] = "A4"

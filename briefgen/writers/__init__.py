@@ -30,6 +30,10 @@ _REGISTRY = {
 
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 
+# What a project builds when its briefgen.yaml names no formats: the two a briefing is
+# handed over in. HTML is asked for by name (`formats: [docx, pdf, html]`, `--format html`).
+DEFAULT_FORMATS: tuple[str, ...] = ("docx", "pdf")
+
 
 class Writer(Protocol):
     """What a writer module declares."""
