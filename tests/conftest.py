@@ -63,3 +63,15 @@ def seed_register(rows: int = 3):
     register = next(b for b in full.blocks if isinstance(b, t.Table) and b.header
                     and t.plain_text(b.header[0]) == "Claim")
     return dataclasses.replace(register, rows=register.rows[:rows])
+
+
+def word_findings(path: Path, fmt: str = "office2019") -> list[str]:
+    """What openxml-audit (the Open XML SDK's validator, with Word's known repair rules)
+    finds in a .docx: every error and every Word app-compat finding, as text. Empty means
+    Word is expected to open the file clean. A fresh validator each time: one that has
+    validated a file keeps counting into the next."""
+    from openxml_audit import FileFormat, OpenXmlValidator, SourceClass, ValidationSeverity
+
+    result = OpenXmlValidator(file_format=FileFormat(fmt), max_errors=0).validate(str(path))
+    return [f"{e.source_class.value}: {e.description} ({e.part_uri} {e.path})" for e in result.errors
+            if e.severity == ValidationSeverity.ERROR or e.source_class is SourceClass.WORD_APP_COMPAT]

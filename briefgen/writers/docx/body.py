@@ -26,6 +26,7 @@ from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.parallel import Job
 from briefgen.writers.docx import house, ooxml
+from briefgen.writers.docx.schema import props as _props
 
 
 def write(doc: t.Document, reference: Path | None, path: Path) -> None:
@@ -68,6 +69,7 @@ class _Writer:
         if self.house_style:
             house.apply(self.base, meta)
         ooxml.drop_thumbnail(self.base)
+        ooxml.drop_styles_with_effects(self.base)
         ooxml.set_core_properties(
             self.base, title=meta.title, subject=meta.subject, author=meta.author,
             keywords=", ".join(meta.keywords), language=meta.language,
@@ -123,12 +125,13 @@ class _Writer:
                        lead=f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{mark}"/>'
                        f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
 
-    def para_open(self, style: str | None, props: str = "") -> str:
-        """`<w:p>` with its properties: a paragraph style (Normal if the document lacks it) and `props`."""
+    def para_open(self, style: str | None, *props: str) -> str:
+        """`<w:p>` with its properties: a paragraph style (Normal if the document lacks it) and
+        the ``w:pPr`` children `props`, in the schema's order."""
         if style:
             style = style if style in self.style_ids else "Normal"
-            return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{props}</w:pPr>'
-        return f"<w:p><w:pPr>{props}</w:pPr>"
+            return "<w:p>" + _props("pPr", f'<w:pStyle w:val="{style}"/>', *props)
+        return "<w:p>" + _props("pPr", *props)
 
     def paragraph(self, out: list[str], style: str | None, children, part, props: str = "", lead: str = "") -> None:
         """A whole paragraph of `children`; `lead` is written before them (a bookmark, a note's mark)."""
@@ -156,12 +159,14 @@ class _Writer:
             for child in block.blocks:
                 self.block(child, out, part, style="Subtitle")
             return
-        out.append('<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>'
-                   f'<w:left w:val="single" w:sz="24" w:space="0" w:color="{self.accent}"/></w:tblBorders>'
-                   '<w:tblCellMar/></w:tblPr><w:tblGrid><w:gridCol w:w="9000"/></w:tblGrid><w:tr><w:tc><w:tcPr>'
-                   f'<w:tcW w:w="5000" w:type="pct"/><w:shd w:val="clear" w:color="auto" w:fill="{look.TINT}"/>'
-                   '<w:tcMar><w:top w:w="100" w:type="dxa"/><w:left w:w="160" w:type="dxa"/>'
-                   '<w:bottom w:w="60" w:type="dxa"/><w:right w:w="160" w:type="dxa"/></w:tcMar></w:tcPr>')
+        margins = _props("tcMar", '<w:top w:w="100" w:type="dxa"/>', '<w:left w:w="160" w:type="dxa"/>',
+                         '<w:bottom w:w="60" w:type="dxa"/>', '<w:right w:w="160" w:type="dxa"/>')
+        out.append("<w:tbl>" + _props(
+            "tblPr", '<w:tblW w:w="5000" w:type="pct"/>', "<w:tblCellMar/>",
+            f'<w:tblBorders><w:left w:val="single" w:sz="24" w:space="0" w:color="{self.accent}"/></w:tblBorders>')
+            + '<w:tblGrid><w:gridCol w:w="9000"/></w:tblGrid><w:tr><w:tc>'
+            + _props("tcPr", '<w:tcW w:w="5000" w:type="pct"/>', margins,
+                     f'<w:shd w:val="clear" w:color="auto" w:fill="{look.TINT}"/>'))
         empty = len(out)
         if block.title:
             self.paragraph(out, "CalloutTitle", block.title, part)
@@ -176,16 +181,15 @@ class _Writer:
         total = 9360  # twips: the text width, 6.5 in; columns are shares of it (pct), so a reference page fits
         # no column narrower than its longest word: 8.5 pt table text, 4 pt cell margins each side
         widths = [w / (total / 20) for w in fonts.table_widths(block, ncols, total / 20, size=8.5, pad=9.0)]
-        out.append('<w:tbl><w:tblPr><w:tblStyle w:val="BriefingTable"/><w:tblW w:w="5000" w:type="pct"/>'
-                   '<w:tblLayout w:type="fixed"/><w:tblLook w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-                   'w:lastColumn="0" w:noHBand="1" w:noVBand="1" w:val="0420"/></w:tblPr><w:tblGrid>'
+        out.append("<w:tbl>" + _props("tblPr", '<w:tblStyle w:val="BriefingTable"/>', '<w:tblW w:w="5000" w:type="pct"/>',
+                                      '<w:tblLayout w:type="fixed"/>', _TBL_LOOK) + "<w:tblGrid>"
                    + "".join(f'<w:gridCol w:w="{int(total * w)}"/>' for w in widths) + "</w:tblGrid>")
         aligns = list(block.aligns) + [""] * ncols
         # what every cell of a column starts with: width, header shading, paragraph style, alignment
         starts = []
         for header in (True, False):
             shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{self.accent}"/>' if header else ""
-            starts.append([f'<w:tc><w:tcPr><w:tcW w:w="{int(5000 * widths[i])}" w:type="pct"/>{shade}</w:tcPr>'
+            starts.append(["<w:tc>" + _props("tcPr", f'<w:tcW w:w="{int(5000 * widths[i])}" w:type="pct"/>', shade)
                            + self.para_open("TableText", _JC.get(aligns[i], "")) for i in range(ncols)])
         if block.header:
             out.append("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>")
@@ -210,7 +214,7 @@ class _Writer:
         """The drawn timeline as a picture. Drawing it takes as long as writing a long
         briefing's tables, so it is drawn in another process while the writing goes on."""
         self.figures.append((out, len(out), Job(_timeline_png, block, 6.3 * 72)))
-        out.append(self.para_open(None, '<w:jc w:val="center"/><w:keepNext/>')
+        out.append(self.para_open(None, '<w:jc w:val="center"/>', "<w:keepNext/>")
                    + "<w:r><w:drawing>{drawing}</w:drawing></w:r></w:p>")
         if block.caption:
             self.paragraph(out, "Caption", block.caption, part)
@@ -287,6 +291,9 @@ _NOTE_MARK = ('<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footn
               '<w:r><w:t xml:space="preserve"> </w:t></w:r>')
 _GAP = '<w:spacing w:before="0" w:after="0" w:line="80" w:lineRule="exact"/>'  # 4 pt after a table
 _JC = {"center": '<w:jc w:val="center"/>', "right": '<w:jc w:val="right"/>'}
+# the table style's header row applies, no banding: as a hex mask (ECMA-376's first edition, which
+# Word 2007 reads; later Words read it too), not the 2010 attributes Word 2007's schema lacks
+_TBL_LOOK = '<w:tblLook w:val="0620"/>'
 
 
 def _x(text: str) -> str:
@@ -299,10 +306,10 @@ def _rpr(bold: bool, italic: bool, mono: bool, style: str | None, color: str | N
     """Run properties, in the schema's order."""
     if not (bold or italic or mono or style or color):
         return ""
-    return ("<w:rPr>" + (f'<w:rStyle w:val="{style}"/>' if style else "")
-            + ('<w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:cs="Consolas"/>' if mono else "")
-            + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-            + (f'<w:color w:val="{color}"/>' if color else "") + "</w:rPr>")
+    return _props("rPr", f'<w:rStyle w:val="{style}"/>' if style else "",
+                  '<w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:cs="Consolas"/>' if mono else "",
+                  "<w:b/>" if bold else "", "<w:i/>" if italic else "",
+                  f'<w:color w:val="{color}"/>' if color else "")
 
 
 def _run(text: str, rpr: str = "") -> str:

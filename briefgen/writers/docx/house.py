@@ -4,8 +4,9 @@ footer (title or header text, logo, classification marking, "Page N of M")."""
 
 from __future__ import annotations
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor, Twips
 from lxml import etree
 
 from briefgen import look
@@ -75,14 +76,12 @@ def _header_footer(section, meta: t.Meta) -> None:
         _header_text(header._p, "\t", small)
     _header_text(header._p, meta.header or meta.title, small)
     if meta.classification:
-        mark = section.header.add_paragraph()._p
-        ppr = mark.get_or_add_pPr()
-        ooxml.element(ppr, "w:jc", val="center")
-        _classification_run(mark, meta.classification)
-    footer = section.footer.paragraphs[0]._p
-    fppr = footer.get_or_add_pPr()
-    tabs = ooxml.element(fppr, "w:tabs")
-    ooxml.element(tabs, "w:tab", val="right", pos=9360)
+        mark = section.header.add_paragraph()
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _classification_run(mark._p, meta.classification)
+    footer_paragraph = section.footer.paragraphs[0]
+    footer_paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(9360), WD_TAB_ALIGNMENT.RIGHT)
+    footer = footer_paragraph._p
     if meta.classification:
         _classification_run(footer, meta.classification)
     if meta.footer:

@@ -23,6 +23,7 @@ from lxml import etree
 
 from briefgen import look
 from briefgen.errors import BriefgenError
+from briefgen.writers.docx import schema
 
 CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 PartFactory.part_type_for[CT_FOOTNOTES] = XmlPart
@@ -116,13 +117,6 @@ def footnotes_part(document) -> XmlPart:
     return part
 
 
-_AFTER_FOOTNOTE_PR = ("endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
-                      "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-                      "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-                      "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
-                      "decimalSymbol", "listSeparator")
-
-
 def _ensure_note_settings(document, part: XmlPart) -> None:
     """settings.xml must name the separator notes, and only ones that exist."""
     settings = document.settings.element
@@ -133,7 +127,7 @@ def _ensure_note_settings(document, part: XmlPart) -> None:
     pr = etree.Element(qn("w:footnotePr"))
     for i in ids:
         etree.SubElement(pr, qn("w:footnote")).set(qn("w:id"), i)
-    for name in _AFTER_FOOTNOTE_PR:
+    for name in schema.after("settings", "footnotePr"):
         anchor = settings.find(qn(f"w:{name}"))
         if anchor is not None:
             anchor.addprevious(pr)
@@ -214,6 +208,20 @@ def drop_thumbnail(document) -> None:
     for rid, rel in list(pkg_rels.items()):
         if rel.reltype == RT.THUMBNAIL:
             del pkg_rels[rid]
+
+
+RT_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+def drop_styles_with_effects(document) -> None:
+    """Drop Word 2010's copy of the styles (``stylesWithEffects.xml``), which python-docx's
+    template and older references carry. It must hold every style of ``styles.xml`` with the
+    same defaults, or Word repairs the file; briefgen adds styles, and Word 2013 and later
+    neither write nor need the copy."""
+    rels = document.part.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype == RT_STYLES_WITH_EFFECTS:
+            del rels[rid]
 
 
 def set_core_properties(document, *, title: str, subject: str, author: str, keywords: str,
