@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from briefgen import atomic, collector
 from briefgen.analyse import analyse, as_of
@@ -83,14 +83,18 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
     return markdown, meta
 
 
-def build(req: BuildRequest) -> list[Path]:
-    """Build one audience in each requested format; return the files written."""
+def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[Path]:
+    """Build one audience in each requested format; return the files written. A writer's
+    warnings (the build still succeeds) go to `warn`, one line each."""
     with collector.paused():
         doc, name, plan = _document(req)
     collector.freeze()  # the tree lives until the end
     out_dir = atomic.prepare_dir(req.out_dir)
-    staged = _write_formats(plan, doc, out_dir, name)
+    staged, warnings = _write_formats(plan, doc, out_dir, name)
     atomic.commit(staged)
+    for line in warnings:
+        if warn is not None:
+            warn(line)
     return [target for _, target in staged]
 
 
@@ -114,8 +118,9 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
 
 
 def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
-                   name: str) -> list[tuple[Path, Path]]:
-    """Each format written to a temporary file beside its target: (temporary, target) pairs.
+                   name: str) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """Each format written to a temporary file beside its target: (temporary, target)
+    pairs, and the writers' warnings.
 
     The writers are independent, so with two formats or more the first is written in a
     forked process meanwhile. If any fails, every temporary file is removed and the
@@ -124,26 +129,33 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
     jobs = [(w, opts, doc, out_dir / (name + w.SUFFIX)) for w, opts in plan]
     first = Job(_stage, *jobs[0]) if len(jobs) > 1 else None
     staged: list[tuple[Path, Path]] = []
+    warnings: list[list[str]] = []
     error: BaseException | None = None
     for job in jobs[1 if first else 0:]:
         try:
-            staged.append((_stage(*job), job[3]))
+            tmp, said = _stage(*job)
+            staged.append((tmp, job[3]))
+            warnings.append(said)
         except BaseException as exc:  # noqa: BLE001 - raised below, once the other side is collected
             error = exc
             break
     if first is not None:
         try:
-            staged.insert(0, (first.result(), jobs[0][3]))
+            tmp, said = first.result()
+            staged.insert(0, (tmp, jobs[0][3]))
+            warnings.insert(0, said)
         except BaseException as exc:  # noqa: BLE001
             error = exc
     if error is not None:
         atomic.discard(staged)
         raise error
-    return staged
+    return staged, [line for said in warnings for line in said]
 
 
-def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> Path:
-    return atomic.stage(target, lambda path: w.write(doc, opts, path), w.NAME)
+def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:
+    said: list[str] = []
+    tmp = atomic.stage(target, lambda path: said.extend(w.write(doc, opts, path) or ()), w.NAME)
+    return tmp, said
 
 
 @dataclass(frozen=True)
@@ -151,11 +163,13 @@ class Outcome:
     audience: str
     files: tuple[Path, ...] = ()
     error: BriefgenError | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def _build_one(req: BuildRequest) -> Outcome:
+    said: list[str] = []
     try:
-        return Outcome(req.audience or "", tuple(build(req)))
+        return Outcome(req.audience or "", tuple(build(req, said.append)), warnings=tuple(said))
     except BriefgenError as exc:
         return Outcome(req.audience or "", error=exc)
     except Exception as exc:  # noqa: BLE001 - one audience's bug must not stop the others

@@ -246,6 +246,7 @@ def build(
     all_audiences: Annotated[bool, typer.Option("--all", help="Build every audience, in parallel.")] = False,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Render templates in Jinja2's sandbox (for templates you do not trust).")] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds a template may take to render.")] = 60.0,
+    toc_pages: Annotated[bool, typer.Option("--toc-pages/--no-toc-pages", help="Word: write the contents' page numbers, from LibreOffice's layout of the file (when LibreOffice is installed; a few seconds). --no-toc-pages for quick drafts.")] = True,
 ) -> None:
     from briefgen.build import BuildRequest, build as run_build, build_all
     from briefgen.render import Limits
@@ -253,14 +254,26 @@ def build(
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
     req = BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
                        as_of=_day_option(as_of_day, "--as-of"), limits=Limits(time_limit, sandbox=sandbox),
-                       options={"docx": {"reference": reference_docx}} if reference_docx else {})
+                       options=_docx_options(reference_docx, toc_pages))
     if all_audiences:
         if audience:
             raise BriefgenError.one("--all builds every audience; leave out --audience", kind="usage")
         _build_everything(req, build_all)
         return
-    for path in run_build(req):
+    for path in run_build(req, warn=_warn):
         say(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
+
+
+def _docx_options(reference: Path | None, toc_pages: bool) -> dict:
+    """The Word writer's options from the command line (only those given)."""
+    docx = ({"reference": reference} if reference else {}) | ({} if toc_pages else {"toc_pages": False})
+    return {"docx": docx} if docx else {}
+
+
+def _warn(line: str) -> None:
+    from briefgen.writers import Notice
+
+    err.print(f"{'note' if isinstance(line, Notice) else 'warning'}: {line}", markup=False, soft_wrap=True)
 
 
 def _build_everything(req, build_all) -> None:
@@ -277,6 +290,8 @@ def _build_everything(req, build_all) -> None:
     for o in outcomes:
         for path in o.files:
             say(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
+        for line in o.warnings:
+            _warn(type(line)(f"{o.audience}: {line}"))
     for o in failed:
         for line in o.error.render().splitlines():
             err.print(f"error: {o.audience}: {line}", markup=False, soft_wrap=True)

@@ -75,3 +75,53 @@ def word_findings(path: Path, fmt: str = "office2019") -> list[str]:
     result = OpenXmlValidator(file_format=FileFormat(fmt), max_errors=0).validate(str(path))
     return [f"{e.source_class.value}: {e.description} ({e.part_uri} {e.path})" for e in result.errors
             if e.severity == ValidationSeverity.ERROR or e.source_class is SourceClass.WORD_APP_COMPAT]
+
+
+# The Word writer's contents page numbers run LibreOffice (seconds a build); the tests
+# that test them turn it on. Set before any build, inherited by the CLI's processes.
+os.environ["BRIEFGEN_TOC_PAGES"] = "off"
+
+
+class LibreOffice:
+    """One LibreOffice for the whole test session, driven through its UNO API by
+    briefgen's own script (LibreOffice starts in seconds; a document loads in one)."""
+
+    SCRIPT = ROOT / "briefgen" / "writers" / "docx" / "uno_layout.py"
+
+    def __init__(self, profile: Path) -> None:
+        from briefgen.writers.docx.layout import uno_python
+
+        self.python = uno_python()
+        if self.python is None:
+            pytest.fail("LibreOffice's Python bridge is not installed; scripts/test installs python3-uno")
+        self.pipe = f"briefgen-tests-{os.getpid()}"
+        self.proc = subprocess.Popen(
+            [tool("soffice"), "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
+             "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}", f"--accept=pipe,name={self.pipe};urp;"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def run(self, action: str, *args: str | Path):
+        """What the script prints for `action` on `args`, read as JSON."""
+        import json
+
+        proc = subprocess.run([self.python, str(self.SCRIPT), "--connect", self.pipe, action, *map(str, args)],
+                              capture_output=True, text=True, timeout=240, env={**os.environ, "PYTHONPATH": ""})
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    def close(self) -> None:
+        subprocess.run([self.python, str(self.SCRIPT), "--connect", self.pipe, "quit"], capture_output=True,
+                       timeout=60, env={**os.environ, "PYTHONPATH": ""})
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def libreoffice(tmp_path_factory):
+    lo = LibreOffice(tmp_path_factory.mktemp("lo-profile"))
+    os.environ["BRIEFGEN_SOFFICE_PIPE"] = lo.pipe   # builds that lay out the contents use it too
+    yield lo
+    os.environ.pop("BRIEFGEN_SOFFICE_PIPE", None)
+    lo.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, Sequence, cast
 
 from briefgen.errors import BriefgenError
 
@@ -35,6 +35,10 @@ FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 DEFAULT_FORMATS: tuple[str, ...] = ("docx", "pdf")
 
 
+class Notice(str):
+    """A line a writer returns that informs rather than warns (how something was made)."""
+
+
 class Writer(Protocol):
     """What a writer module declares."""
 
@@ -42,9 +46,10 @@ class Writer(Protocol):
     SUFFIX: str         # the output file's suffix, with its dot
     Options: type[Any]  # a dataclass of the writer's own settings, every field with a default
 
-    def write(self, tree: Document, options: Any, path: Path) -> None:
+    def write(self, tree: Document, options: Any, path: Path) -> Sequence[str] | None:
         """Write `tree` to the file at `path` (the build gives a temporary file and
-        moves it into place)."""
+        moves it into place). May return warnings: things the reader should know that
+        do not stop the build, one line each."""
 
 
 def writer(name: str) -> Writer:

@@ -11,6 +11,7 @@ is imported when a document is written.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ SUFFIX = ".docx"
 @dataclass(frozen=True)
 class Options:
     reference: Path | None = None   # a .docx whose styles, page set-up, headers and footers to use
+    toc_pages: bool = True          # page numbers in the contents, from LibreOffice's layout, when it is there
 
     def __post_init__(self) -> None:
         if self.reference is not None and not self.reference.is_file():
@@ -35,8 +37,14 @@ class Options:
                                     kind="usage")
 
 
-def write(tree: Document, options: Options, path: Path) -> None:
-    """Write `tree` as a .docx file at `path`."""
+def write(tree: Document, options: Options, path: Path) -> list[str]:
+    """Write `tree` as a .docx file at `path`; return warnings (styles a reference lacks)."""
     from briefgen.writers.docx import body
 
-    body.write(tree, options.reference, path)
+    return body.write(tree, options.reference, path, _toc_pages(options))
+
+
+def _toc_pages(options: Options) -> bool:
+    """BRIEFGEN_TOC_PAGES=off turns the LibreOffice layout off for every build (the test suite
+    does, and turns it on where it tests it)."""
+    return options.toc_pages and os.environ.get("BRIEFGEN_TOC_PAGES", "").lower() not in ("off", "0", "no")

@@ -25,17 +25,49 @@ from lxml import etree
 from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.parallel import Job
-from briefgen.writers.docx import house, ooxml
+from briefgen.writers import Notice
+from briefgen.writers.docx import house, layout, ooxml, reference as ref
 from briefgen.writers.docx.schema import props as _props
 
 
-def write(doc: t.Document, reference: Path | None, path: Path) -> None:
-    """Write `doc` as .docx at `path`; `reference` is a .docx whose styles and page set-up to use."""
-    base = docx.Document(str(reference)) if reference else docx.Document()
-    body, notes = _Writer(base, doc, house_style=reference is None).run()
+def write(doc: t.Document, reference: Path | None, path: Path, toc_pages: bool = True) -> list[str]:
+    """Write `doc` as .docx at `path`; `reference` is a .docx whose styles and page set-up
+    to use. With `toc_pages`, the contents gets its page numbers from LibreOffice's layout
+    of the file, when LibreOffice is there. Returns what the user should be told: styles
+    the reference lacks, where the page numbers came from."""
+    base = ref.open_reference(reference) if reference else docx.Document()
+    writer = _Writer(base, doc, house_style=reference is None)
+    body, notes = writer.run()
     date = dt.date.fromisoformat(doc.meta.date) if doc.meta.date else dt.date(2000, 1, 1)
-    with open(path, "wb") as out:
-        ooxml.save_reproducibly(base, out, date, body=body, notes=notes)
+
+    def save(pages: list[int] | None) -> None:
+        with open(path, "wb") as out:
+            ooxml.save_reproducibly(base, out, date, body=_fill_pages(body, pages).encode("utf-8"), notes=notes)
+
+    told: list[str] = list(writer.style.warnings)
+    if not writer.toc_titles or not toc_pages:
+        save(None)
+        return told
+    save([0] * len(writer.toc_titles))  # the same lines the numbers will take
+    pages, why = layout.contents_pages(path, writer.toc_titles)
+    save(pages)
+    if pages is None:
+        told.append(f"the contents has no page numbers: {why}; Word adds them when the reader updates "
+                    "the field (install LibreOffice and python3-uno to have them written in)")
+    else:
+        told.append(Notice("the contents' page numbers are LibreOffice's pagination of this file "
+                           "(fonts: Carlito and Caladea for Calibri and Cambria)"))
+    return told
+
+
+_TOC_PAGE = re.compile("\ue000([0-9]+)\ue000")  # where the page number of contents entry N goes
+
+
+def _fill_pages(body: str, pages: list[int] | None) -> str:
+    """`body` with each contents entry's page number, or without numbers."""
+    if pages is None:
+        return _TOC_PAGE.sub("", body)
+    return _TOC_PAGE.sub(lambda m: f"<w:r><w:tab/></w:r><w:r><w:t>{pages[int(m[1])]}</w:t></w:r>", body)
 
 
 class _Writer:
@@ -53,18 +85,22 @@ class _Writer:
         for child in list(self.body):
             if child.tag != qn("w:sectPr"):
                 self.body.remove(child)
-        ooxml.ensure_styles(base)
+        if house_style:
+            ooxml.ensure_styles(base)
+        self.style = ref.Styles(base, ooxml.builtin_style, reference=not house_style)
         self.notes_part = ooxml.footnotes_part(base)
-        self.note_id = 0
+        # after the separators' ids (LibreOffice numbers them 0 and 1, Word -1 and 0)
+        self.note_id = max([0] + [int(n.get(qn("w:id"))) for n in self.notes_part.element.iterchildren(qn("w:footnote"))])
         self.bookmark_id = 0
-        self.style_ids = {s.get(qn("w:styleId")) for s in base.styles.element.iterchildren(qn("w:style"))}
         self.numbering = ooxml.Numbering(base)
         self.accent = doc.meta.accent if house_style else look.NAVY
         self.notes: list[str] = []
         self.figures: list[tuple[list[str], int, Job]] = []  # (output list, index, drawing job)
+        self.toc_titles: list[str] = []  # the contents' entries, whose page numbers go in last
 
-    def run(self) -> tuple[bytes, bytes]:
-        """Set up the package; return the body's and the notes' XML."""
+    def run(self) -> tuple[str, bytes]:
+        """Set up the package; return the body's XML (with a mark where each contents
+        entry's page number goes) and the notes'."""
         meta = self.doc.meta
         if self.house_style:
             house.apply(self.base, meta)
@@ -81,7 +117,7 @@ class _Writer:
             png, w_pt, h_pt = job.result()
             inline = self.base.part.new_pic_inline(io.BytesIO(png), Pt(w_pt), Pt(h_pt))
             where[i] = where[i].replace("{drawing}", etree.tostring(inline, encoding="unicode"))
-        return "".join(out).encode("utf-8"), "".join(self.notes).encode("utf-8")
+        return "".join(out), "".join(self.notes).encode("utf-8")
 
     # blocks -------------------------------------------------------------------------
 
@@ -129,8 +165,7 @@ class _Writer:
         """`<w:p>` with its properties: a paragraph style (Normal if the document lacks it) and
         the ``w:pPr`` children `props`, in the schema's order."""
         if style:
-            style = style if style in self.style_ids else "Normal"
-            return "<w:p>" + _props("pPr", f'<w:pStyle w:val="{style}"/>', *props)
+            return "<w:p>" + _props("pPr", f'<w:pStyle w:val="{self.style(style)}"/>', *props)
         return "<w:p>" + _props("pPr", *props)
 
     def paragraph(self, out: list[str], style: str | None, children, part, props: str = "", lead: str = "") -> None:
@@ -143,7 +178,7 @@ class _Writer:
         level = min(depth, 2)
         suffix = "" if level == 0 else str(level + 1)
         style = ("ListNumber" if start is not None else "ListBullet") + suffix
-        num_id = self.numbering.restart(style, start) if start is not None else None
+        num_id = self.numbering.restart(self.style(style), start) if start is not None else None
         for item in items:
             for i, child in enumerate(item):
                 if isinstance(child, t.Para):
@@ -181,7 +216,7 @@ class _Writer:
         total = 9360  # twips: the text width, 6.5 in; columns are shares of it (pct), so a reference page fits
         # no column narrower than its longest word: 8.5 pt table text, 4 pt cell margins each side
         widths = [w / (total / 20) for w in fonts.table_widths(block, ncols, total / 20, size=8.5, pad=9.0)]
-        out.append("<w:tbl>" + _props("tblPr", '<w:tblStyle w:val="BriefingTable"/>', '<w:tblW w:w="5000" w:type="pct"/>',
+        out.append("<w:tbl>" + _props("tblPr", f'<w:tblStyle w:val="{self.style("BriefingTable")}"/>', '<w:tblW w:w="5000" w:type="pct"/>',
                                       '<w:tblLayout w:type="fixed"/>', _TBL_LOOK) + "<w:tblGrid>"
                    + "".join(f'<w:gridCol w:w="{int(total * w)}"/>' for w in widths) + "</w:tblGrid>")
         aligns = list(block.aligns) + [""] * ncols
@@ -220,8 +255,9 @@ class _Writer:
             self.paragraph(out, "Caption", block.caption, part)
 
     def toc(self, block: t.Toc, out: list[str], part) -> None:
-        """A TOC field whose cached result already lists the headings, linked, so the
-        contents reads complete when opened; Word's "Update field" adds page numbers."""
+        """A TOC field whose cached result already lists the headings, linked, with a
+        mark for each entry's page number (see :func:`write`), so the contents reads
+        complete when opened; Word's "Update field" recomputes it."""
         if block.title:
             self.paragraph(out, "TOCHeading", block.title, part)
         entries = t.headings(self.doc, block.depth)
@@ -230,8 +266,10 @@ class _Writer:
         for i, heading in enumerate(entries):
             if i:
                 out.append("</w:p>" + self.para_open(f"TOC{min(heading.level, 2)}"))
+            title = t.plain_text(heading.children)
             out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(heading.id))}" w:history="1">'
-                       + _run(t.plain_text(heading.children)) + "</w:hyperlink>")
+                       + _run(title) + f"\ue000{len(self.toc_titles)}\ue000</w:hyperlink>")
+            self.toc_titles.append(title)
         out.append(ooxml.FIELD_END + "</w:p>")
 
     # inlines ------------------------------------------------------------------------
@@ -241,7 +279,7 @@ class _Writer:
         for node in items:
             match node:
                 case t.Text():
-                    out.append(_run(node.text, _rpr(bold, italic, False, "Hyperlink" if link else None, color)))
+                    out.append(_run(node.text, _rpr(bold, italic, False, self.style("Hyperlink") if link else None, color)))
                 case t.Strong():
                     self.inlines(out, node.children, part, bold=True, italic=italic, link=link, color=color)
                 case t.Emph():
@@ -266,20 +304,25 @@ class _Writer:
         self.inlines(out, node.children, part, bold=bold, italic=italic, link=True)
         out.append("</w:hyperlink>")
 
+    def note_mark(self) -> str:
+        """What a note starts with: its number, as Word numbers it, and a space."""
+        return (f'<w:r><w:rPr><w:rStyle w:val="{self.style("FootnoteReference")}"/></w:rPr><w:footnoteRef/></w:r>'
+                '<w:r><w:t xml:space="preserve"> </w:t></w:r>')
+
     def note(self, out: list[str], note: t.Note) -> None:
         """The reference here; the note itself, numbered by Word in reference order, in the notes part."""
         self.note_id += 1
-        out.append(f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+        out.append(f'<w:r><w:rPr><w:rStyle w:val="{self.style("FootnoteReference")}"/></w:rPr>'
                    f'<w:footnoteReference w:id="{self.note_id}"/></w:r>')
         notes = self.notes
         notes.append(f'<w:footnote w:id="{self.note_id}">')
         blocks = note.blocks
         if not blocks or not isinstance(blocks[0], t.Para):  # the mark needs a paragraph of its own
-            notes.append(self.para_open("FootnoteText") + _NOTE_MARK + "</w:p>")
+            notes.append(self.para_open("FootnoteText") + self.note_mark() + "</w:p>")
         for i, block in enumerate(blocks):
             if isinstance(block, t.Para):
                 self.paragraph(notes, "FootnoteText", block.children, self.notes_part,
-                               lead=_NOTE_MARK if i == 0 else "")
+                               lead=self.note_mark() if i == 0 else "")
             else:
                 self.block(block, notes, self.notes_part, style="FootnoteText")
         notes.append("</w:footnote>")
@@ -287,8 +330,6 @@ class _Writer:
 
 # --- text --------------------------------------------------------------------------
 
-_NOTE_MARK = ('<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
-              '<w:r><w:t xml:space="preserve"> </w:t></w:r>')
 _GAP = '<w:spacing w:before="0" w:after="0" w:line="80" w:lineRule="exact"/>'  # 4 pt after a table
 _JC = {"center": '<w:jc w:val="center"/>', "right": '<w:jc w:val="right"/>'}
 # the table style's header row applies, no banding: as a hex mask (ECMA-376's first edition, which

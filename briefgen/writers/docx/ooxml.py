@@ -85,13 +85,20 @@ _BUILTIN_STYLES = {
 }
 
 
+def builtin_style(style_id: str):
+    """A new element of Word's definition of the built-in style `style_id` (see
+    _BUILTIN_STYLES), or None for a style not there."""
+    xml = _BUILTIN_STYLES.get(style_id)
+    return parse_xml(f'<w:wrap {nsdecls("w")}>{xml}</w:wrap>')[0] if xml else None
+
+
 def ensure_styles(document) -> None:
     """Add the built-in styles briefings use if the base document lacks them."""
     styles = document.styles.element
     have = {s.get(qn("w:styleId")) for s in styles.iterchildren(qn("w:style"))}
-    for style_id, xml in _BUILTIN_STYLES.items():
+    for style_id in _BUILTIN_STYLES:
         if style_id not in have:
-            styles.append(parse_xml(f'<w:wrap {nsdecls("w")}>{xml}</w:wrap>')[0])
+            styles.append(builtin_style(style_id))
 
 
 def footnotes_part(document) -> XmlPart:
@@ -261,7 +268,12 @@ def save_reproducibly(document, out: BinaryIO, date: dt.date, body: bytes = b"",
     if notes_part is not None:
         fills[notes_part.partname.lstrip("/")] = (_NOTES, notes, notes_part.element)
     buffer = io.BytesIO()
-    document.save(buffer)
+    try:
+        document.save(buffer)
+    finally:  # so the document can be saved again
+        for root in (doc_el.body, notes_part.element if notes_part is not None else None):
+            for mark in (root.xpath("processing-instruction('briefgen')") if root is not None else ()):
+                root.remove(mark)
 
     def fix(name: str, data: bytes) -> bytes:
         if name not in fills:
@@ -293,7 +305,7 @@ def restamp_zip(buffer: BinaryIO, out: BinaryIO, date: dt.date, fix=None) -> Non
     `fix(name, data) -> data`, if given, may rewrite an entry (a timestamp inside it).
     """
     buffer.seek(0)
-    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    stamp = zip_stamp(date)
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
@@ -301,3 +313,10 @@ def restamp_zip(buffer: BinaryIO, out: BinaryIO, date: dt.date, fix=None) -> Non
             entry.external_attr = 0o644 << 16
             data = src.read(info.filename)
             dst.writestr(entry, fix(info.filename, data) if fix else data, compresslevel=6)
+
+
+def zip_stamp(date: dt.date) -> tuple[int, int, int, int, int, int]:
+    """A zip entry time for `date`: a zip stores 1980 to 2107, so a date outside is clamped
+    to that range's end. The document's own dates (core.xml) keep the true date."""
+    day = min(max(date, dt.date(1980, 1, 1)), dt.date(2107, 12, 31))
+    return (day.year, day.month, day.day, 0, 0, 0)

@@ -15,6 +15,10 @@ from __future__ import annotations
 import functools
 import re
 
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
 ORDER: dict[str, tuple[str, ...]] = {
     "pPr": (
         "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
@@ -37,6 +41,13 @@ ORDER: dict[str, tuple[str, ...]] = {
         "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge",
         "tcPrChange"),
     "tblBorders": ("top", "left", "start", "bottom", "right", "end", "insideH", "insideV"),
+    "style": (
+        "name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority", "semiHidden",
+        "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose", "personalReply", "rsid", "pPr",
+        "rPr", "tblPr", "trPr", "tcPr", "tblStylePr"),
+    "lvl": (
+        "start", "numFmt", "lvlRestart", "pStyle", "isLgl", "suff", "lvlText", "lvlPicBulletId", "legacy",
+        "lvlJc", "pPr", "rPr"),
     "tcMar": ("top", "left", "start", "bottom", "right", "end"),
     # settings.xml, from w:footnotePr on (the part of it the writer inserts into)
     "settings": (
@@ -64,3 +75,26 @@ def props(container: str, *children: str) -> str:
     present = [c for c in children if c]
     present.sort(key=lambda c: rank[_TAG.match(c).group(1)])
     return f"<w:{container}>" + "".join(present) + f"</w:{container}>"
+
+
+def reorder(root: etree._Element) -> int:
+    """Put the children of every container in the table into the schema's order, in the
+    tree under `root` (a part another word processor saved: LibreOffice writes ``w:sz``
+    before ``w:color``). A container holding anything the table does not know is left as
+    it is. Returns how many containers were reordered."""
+    moved = 0
+    for container, rank in _RANK.items():
+        if container == "settings":
+            continue
+        for element in root.iter(f"{{{W}}}{container}"):
+            children = list(element)
+            names = [etree.QName(c).localname if isinstance(c.tag, str) and c.tag.startswith(f"{{{W}}}") else None
+                     for c in children]
+            if not children or any(n not in rank for n in names):
+                continue
+            order = sorted(range(len(children)), key=lambda i: rank[names[i]])
+            if order != list(range(len(children))):
+                for i in order:
+                    element.append(children[i])  # moves it to the end, in the new order
+                moved += 1
+    return moved

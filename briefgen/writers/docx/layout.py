@@ -1,0 +1,70 @@
+"""Page numbers for the contents, from LibreOffice's layout of the very file written.
+
+Word fills a contents field's page numbers only when the reader updates fields (and
+``w:updateFields`` makes it ask on opening), so the writer puts the numbers in itself:
+it writes the file, asks LibreOffice (through :mod:`.uno_layout`, under a Python that has
+LibreOffice's UNO bridge) on which page each heading falls, and writes the numbers in.
+Calibri and Cambria, the house fonts, are laid out with Carlito and Caladea, which have
+their metrics, so Word paginates the same text alike.
+
+Without LibreOffice the contents keeps its linked entries without numbers, and the
+build says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).with_name("uno_layout.py")
+TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
+
+
+@functools.cache
+def uno_python() -> str | None:
+    """A Python that can import LibreOffice's ``uno`` module, with soffice on PATH; or None."""
+    if shutil.which("soffice") is None:
+        return None
+    candidates = [os.environ.get("BRIEFGEN_UNO_PYTHON", ""), "/usr/bin/python3", shutil.which("python3") or "",
+                  sys.executable]
+    for python in dict.fromkeys(c for c in candidates if c):
+        try:
+            probe = subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0:
+            return python
+    return None
+
+
+def contents_pages(path: Path, titles: list[str]) -> tuple[list[int] | None, str]:
+    """The page of each contents entry (`titles`, in order) as LibreOffice lays out the
+    .docx at `path`: (pages, "") or (None, why not)."""
+    python = uno_python()
+    if python is None:
+        return None, "LibreOffice with its Python bridge (soffice and python3-uno) was not found"
+    args = [python, str(SCRIPT)]
+    if os.environ.get("BRIEFGEN_SOFFICE_PIPE"):  # a LibreOffice already running (the test session's)
+        args += ["--connect", os.environ["BRIEFGEN_SOFFICE_PIPE"]]
+    try:
+        proc = subprocess.run([*args, "contents", str(path)], capture_output=True, text=True,
+                              timeout=TIMEOUT, env={**os.environ, "PYTHONPATH": ""})
+    except subprocess.TimeoutExpired:
+        return None, f"LibreOffice took longer than {TIMEOUT} s to lay the document out"
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+        return None, f"LibreOffice failed to lay the document out ({last})"
+    entries = json.loads(proc.stdout or "[]")
+    if [_norm(text) for text, _ in entries] != [_norm(t) for t in titles]:
+        return None, "LibreOffice's contents did not list the same headings"
+    return [page for _, page in entries], ""
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()

@@ -1,0 +1,152 @@
+"""Ask LibreOffice how it lays out .docx files, through its UNO API.
+
+A standalone script (no briefgen imports): it runs under a Python that can import
+``uno`` (Debian's python3 with python3-uno), which need not be briefgen's own.
+
+    python3 uno_layout.py [--connect PIPE] [--profile DIR] ACTION FILE [ARG]
+
+ACTION is
+- ``contents``: update the document's first table of contents and print its entries as
+  JSON, ``[[text, page], ...]``: the page of each heading as LibreOffice paginates it;
+- ``redlines``: print the tracked changes LibreOffice reads, ``{"Insert": n, "Delete": m}``;
+- ``quit``: stop the LibreOffice at ``--connect`` (no FILE);
+- ``convert``: store FILE as ARG with the filter named by ARG's suffix (``.docx``: Word 2007
+  XML, ``.pdf``) or by a fourth argument, for tests that need a document saved by LibreOffice.
+
+Without ``--connect``, a private LibreOffice is started (a fresh profile in ``--profile``
+or a temporary folder) and stopped; with it, a running ``soffice --accept=pipe,name=PIPE;urp;``
+is used (a test session starts one and reuses it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import uno  # noqa: E402  (python3-uno)
+from com.sun.star.beans import PropertyValue  # noqa: E402
+
+
+def _prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def connect(pipe: str, timeout: float = 60.0):
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        except Exception:  # noqa: BLE001 - NoConnectException until soffice listens
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def start(soffice: str, profile: Path, pipe: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+         f"-env:UserInstallation={profile.as_uri()}", f"--accept=pipe,name={pipe};urp;"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def load(desktop, path: Path):
+    return desktop.loadComponentFromURL(path.resolve().as_uri(), "_blank", 0,
+                                        (_prop("Hidden", True), _prop("ReadOnly", False)))
+
+
+def contents(doc) -> list:
+    indexes = doc.getDocumentIndexes()
+    if indexes.getCount() == 0:
+        return []
+    index = indexes.getByIndex(0)
+    index.update()
+    text = index.getAnchor().getString()
+    entries = []
+    for line in text.splitlines():
+        head, _, page = line.rpartition("\t")
+        if head and page.strip().isdigit():
+            entries.append([head.strip(), int(page)])
+    return entries
+
+
+def redlines(doc) -> dict:
+    counts: dict = {}
+    enum = doc.getRedlines().createEnumeration()
+    while enum.hasMoreElements():
+        kind = enum.nextElement().getPropertyValue("RedlineType")
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+FILTERS = {".docx": "MS Word 2007 XML", ".pdf": "writer_pdf_Export", ".odt": "writer8"}
+
+
+def main(argv: list) -> int:
+    pipe = profile = None
+    while argv and argv[0].startswith("--"):
+        flag, value, argv = argv[0], argv[1], argv[2:]
+        if flag == "--connect":
+            pipe = value
+        elif flag == "--profile":
+            profile = Path(value)
+    action = argv[0]
+    if action == "quit":  # stop the LibreOffice at --connect
+        try:
+            connect(pipe, timeout=5).terminate()
+        except Exception:  # noqa: BLE001 - gone already, or going
+            pass
+        return 0
+    path = Path(argv[1])
+    proc = None
+    made = None
+    if pipe is None:
+        pipe = f"briefgen-{os.getpid()}"
+        made = Path(tempfile.mkdtemp(prefix="briefgen-lo-")) if profile is None else None
+        proc = start(shutil.which("soffice") or "soffice", profile or made, pipe)
+    try:
+        desktop = connect(pipe)
+        doc = load(desktop, path)
+        try:
+            if action == "contents":
+                result = contents(doc)
+            elif action == "redlines":
+                result = redlines(doc)
+            elif action == "convert":
+                target = Path(argv[2]).resolve()
+                name = argv[3] if len(argv) > 3 else FILTERS[target.suffix]
+                doc.storeToURL(target.as_uri(), (_prop("FilterName", name),))
+                result = str(target)
+            else:
+                raise SystemExit(f"unknown action {action!r}")
+        finally:
+            doc.close(True)
+        if proc is not None:
+            try:
+                desktop.terminate()
+            except Exception:  # noqa: BLE001 - the bridge closes as soffice exits
+                pass
+        sys.stdout.write(json.dumps(result, ensure_ascii=False))
+        return 0
+    finally:
+        if proc is not None:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
