@@ -88,9 +88,16 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[
     warnings (the build still succeeds) go to `warn`, one line each."""
     with collector.paused():
         doc, name, plan = _document(req)
+        previous = _previous_document(req, plan)
     collector.freeze()  # the tree lives until the end
     out_dir = atomic.prepare_dir(req.out_dir)
     staged, warnings = _write_formats(plan, doc, out_dir, name)
+    if previous is not None:
+        try:
+            staged.append(_stage_changes(previous, doc, plan, out_dir / f"{name}-changes.docx", warnings))
+        except BaseException:
+            atomic.discard(staged)
+            raise
     atomic.commit(staged)
     for line in warnings:
         if warn is not None:
@@ -115,6 +122,53 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
     del project
     collector.collect()
     return parse(markdown, meta, origin=f"{audience} template output"), name, plan
+
+
+def _previous_document(req: BuildRequest, plan: list[tuple[Writer, Any]]) -> Document | None:
+    """With `previous:` set and a Word file asked for, the previous briefing's tree (same
+    audience, build date and limits), for the changes file; else None."""
+    if not any(w.NAME == "docx" for w, _ in plan):
+        return None
+    project = load_project(req.project_dir)
+    if not project.config.previous:
+        return None
+    from briefgen.diff import load_version
+
+    old = without_previous(load_version(project.config.previous, project.root))
+    if req.as_of is not None:
+        old = as_of(old, req.as_of)
+    audience = check_name(req.audience) if req.audience is not None else project.config.audience
+    build_date = req.build_date or req.as_of or default_build_date(project)
+    markdown, meta = _markdown_for(old, audience, build_date, req.limits)
+    return parse(markdown, meta, origin=f"{audience} template output (previous version)")
+
+
+def without_previous(project: Project) -> Project:
+    """`project` as its own briefing, without a "Since the last briefing" of its own."""
+    return replace(project, config=project.config.model_copy(update={"previous": None}))
+
+
+def write_changes(old: Project, new: Project, audience: str, build_date: dt.date, target: Path,
+                  reference: Path | None = None) -> list[str]:
+    """The briefing of `new` as a Word file at `target`, with every change from the
+    briefing of `old` (same audience and build date) tracked; returns warnings."""
+    if target.suffix.lower() != ".docx":
+        raise BriefgenError.one(f"the changes file must be a .docx, not '{target.name}'", field="--redline",
+                                hint="name a file ending in .docx", kind="usage")
+    w, opts = writer("docx"), options("docx", {"reference": reference} if reference else None)
+    previous = document_for(without_previous(old), audience, build_date)
+    doc = document_for(new, audience, build_date)
+    atomic.prepare_dir(target.parent)
+    warnings: list[str] = []
+    atomic.commit([_stage_changes(previous, doc, [(w, opts)], target, warnings)])
+    return warnings
+
+
+def _stage_changes(previous: Document, doc: Document, plan, target: Path, warnings: list[str]) -> tuple[Path, Path]:
+    """The Word file with the changes since the previous briefing tracked, staged."""
+    w, opts = next((w, o) for w, o in plan if w.NAME == "docx")
+    tmp = atomic.stage(target, lambda path: warnings.extend(w.write_redline(previous, doc, opts, path)), "docx")
+    return tmp, target
 
 
 def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,

@@ -389,16 +389,28 @@ def diff_cmd(
     old: Annotated[str, typer.Argument(help="Earlier version: a folder, or REV:PATH (e.g. HEAD~1:seeds).")],
     new: Annotated[str, typer.Argument(help="Later version: a folder, or REV:PATH.")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    redline: Annotated[Optional[Path], typer.Option("--redline", help="Also write NEW's briefing as a .docx with every change from OLD's as Word tracked changes.")] = None,
+    audience: Annotated[Optional[str], typer.Option(help="With --redline: which briefing; default: NEW's.")] = None,
 ) -> None:
     """Show new, removed and changed events and claims, and claims whose status changed.
 
-    Example: briefgen diff HEAD~1:seeds seeds
+    Example: briefgen diff HEAD~1:seeds seeds --redline out/changes.docx
     """
     import dataclasses
 
     from briefgen.diff import diff, load_version
 
-    result = diff(load_version(old), load_version(new), old, new)
+    old_project, new_project = load_version(old), load_version(new)
+    if redline is not None:
+        from briefgen.audiences import check_name
+        from briefgen.build import default_build_date, write_changes
+
+        name = check_name(audience) if audience else new_project.config.audience
+        for line in write_changes(old_project, new_project, name, default_build_date(new_project), redline):
+            _warn(line)
+        wrote = f"wrote {display_path(redline)} ({redline.stat().st_size:,} bytes)"
+        err.print(wrote, markup=False) if as_json else say(wrote)
+    result = diff(old_project, new_project, old, new)
     if as_json:
         _dump(dataclasses.asdict(result))
         return

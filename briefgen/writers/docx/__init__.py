@@ -48,3 +48,11 @@ def _toc_pages(options: Options) -> bool:
     """BRIEFGEN_TOC_PAGES=off turns the LibreOffice layout off for every build (the test suite
     does, and turns it on where it tests it)."""
     return options.toc_pages and os.environ.get("BRIEFGEN_TOC_PAGES", "").lower() not in ("off", "0", "no")
+
+
+def write_redline(previous: Document, tree: Document, options: Options, path: Path) -> list[str]:
+    """Write `tree` as a .docx at `path` with every change from `previous` (the last
+    briefing's tree) as a Word tracked change; return warnings as :func:`write` does."""
+    from briefgen.writers.docx import body
+
+    return body.write(tree, options.reference, path, toc_pages=False, previous=previous)

@@ -30,13 +30,20 @@ from briefgen.writers.docx import house, layout, ooxml, reference as ref
 from briefgen.writers.docx.schema import props as _props
 
 
-def write(doc: t.Document, reference: Path | None, path: Path, toc_pages: bool = True) -> list[str]:
+def write(doc: t.Document, reference: Path | None, path: Path, toc_pages: bool = True,
+          previous: t.Document | None = None) -> list[str]:
     """Write `doc` as .docx at `path`; `reference` is a .docx whose styles and page set-up
     to use. With `toc_pages`, the contents gets its page numbers from LibreOffice's layout
-    of the file, when LibreOffice is there. Returns what the user should be told: styles
-    the reference lacks, where the page numbers came from."""
+    of the file, when LibreOffice is there. With `previous`, the changes from that tree to
+    `doc` are tracked changes (:mod:`.redline`). Returns what the user should be told:
+    styles the reference lacks, where the page numbers came from."""
     base = ref.open_reference(reference) if reference else docx.Document()
-    writer = _Writer(base, doc, house_style=reference is None)
+    if previous is None:
+        writer = _Writer(base, doc, house_style=reference is None)
+    else:
+        from briefgen.writers.docx.redline import _Redliner
+
+        writer = _Redliner(base, previous, doc, house_style=reference is None)
     body, notes = writer.run()
     date = dt.date.fromisoformat(doc.meta.date) if doc.meta.date else dt.date(2000, 1, 1)
 
@@ -101,6 +108,18 @@ class _Writer:
     def run(self) -> tuple[str, bytes]:
         """Set up the package; return the body's XML (with a mark where each contents
         entry's page number goes) and the notes'."""
+        self.setup()
+        out: list[str] = []
+        for block in self.doc.blocks:
+            self.block(block, out, self.base.part)
+        for where, i, job in self.figures:  # drawn meanwhile in another process; placed now
+            png, w_pt, h_pt = job.result()
+            inline = self.base.part.new_pic_inline(io.BytesIO(png), Pt(w_pt), Pt(h_pt))
+            where[i] = where[i].replace("{drawing}", etree.tostring(inline, encoding="unicode"))
+        return "".join(out), "".join(self.notes).encode("utf-8")
+
+    def setup(self) -> None:
+        """The package's look and properties."""
         meta = self.doc.meta
         if self.house_style:
             house.apply(self.base, meta)
@@ -110,14 +129,6 @@ class _Writer:
             self.base, title=meta.title, subject=meta.subject, author=meta.author,
             keywords=", ".join(meta.keywords), language=meta.language,
             date=dt.date.fromisoformat(meta.date) if meta.date else dt.date(2000, 1, 1))
-        out: list[str] = []
-        for block in self.doc.blocks:
-            self.block(block, out, self.base.part)
-        for where, i, job in self.figures:  # drawn meanwhile in another process; placed now
-            png, w_pt, h_pt = job.result()
-            inline = self.base.part.new_pic_inline(io.BytesIO(png), Pt(w_pt), Pt(h_pt))
-            where[i] = where[i].replace("{drawing}", etree.tostring(inline, encoding="unicode"))
-        return "".join(out), "".join(self.notes).encode("utf-8")
 
     # blocks -------------------------------------------------------------------------
 
@@ -211,11 +222,12 @@ class _Writer:
             out.append(self.para_open(None) + "</w:p>")  # a cell holds at least one paragraph
         out.append("</w:tc></w:tr></w:tbl>" + self.para_open(None, _GAP) + "</w:p>")
 
-    def table(self, block: t.Table, out: list[str], part) -> None:
+    def table(self, block: t.Table, out: list[str], part, widths: list[float] | None = None) -> None:
+        """A table; `widths` (shares of the text width, see :func:`_table_widths`) if given,
+        else from its content."""
         ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
-        total = 9360  # twips: the text width, 6.5 in; columns are shares of it (pct), so a reference page fits
-        # no column narrower than its longest word: 8.5 pt table text, 4 pt cell margins each side
-        widths = [w / (total / 20) for w in fonts.table_widths(block, ncols, total / 20, size=8.5, pad=9.0)]
+        total = _TEXT_WIDTH
+        widths = widths or _table_widths(block)
         out.append("<w:tbl>" + _props("tblPr", f'<w:tblStyle w:val="{self.style("BriefingTable")}"/>', '<w:tblW w:w="5000" w:type="pct"/>',
                                       '<w:tblLayout w:type="fixed"/>', _TBL_LOOK) + "<w:tblGrid>"
                    + "".join(f'<w:gridCol w:w="{int(total * w)}"/>' for w in widths) + "</w:tblGrid>")
@@ -358,6 +370,17 @@ def _run(text: str, rpr: str = "") -> str:
     text = _x(text)
     keep = ' xml:space="preserve"' if text != text.strip() or "  " in text else ""
     return f"<w:r>{rpr}<w:t{keep}>{text}</w:t></w:r>"
+
+
+_TEXT_WIDTH = 9360  # twips: 6.5 in; columns are shares of it (pct), so a reference page fits
+
+
+def _table_widths(block: t.Table) -> list[float]:
+    """Each column's share of the text width: no column narrower than its longest word
+    (8.5 pt table text, 4 pt cell margins each side)."""
+    ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
+    points = _TEXT_WIDTH / 20
+    return [w / points for w in fonts.table_widths(block, ncols, points, size=8.5, pad=9.0)]
 
 
 def _timeline_png(fig: t.TimelineFigure, width_pt: float) -> tuple[bytes, float, float]:

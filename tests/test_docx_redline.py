@@ -1,0 +1,149 @@
+"""The changes since the previous briefing as Word tracked changes, read back by pandoc
+(accepting or rejecting every change) and by LibreOffice (the revisions it counts)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from briefgen import tree as t
+from briefgen.writers import docx as docx_writer
+from conftest import MINI, run_cli, tool, word_findings
+
+META = t.Meta("Redline test", date="2026-03-02")
+
+
+def note(text: str) -> t.Note:
+    return t.Note((t.Para((t.Text(text),)),))
+
+
+def table(*rows) -> t.Table:
+    return t.Table(((t.Text("Claim"),), (t.Text("Value"),)), tuple(((t.Text(a),), (t.Text(b),)) for a, b in rows))
+
+
+OLD = t.Document(META, (
+    t.Heading(1, (t.Text("Summary"),), "summary"),
+    t.Para((t.Text("Revenue grew 11% last year."), note("Wire, para. 2."))),
+    t.Para((t.Text("This paragraph goes."),)),
+    table(("Alpha", "1"), ("Beta", "2"), ("Gamma", "3")),
+))
+NEW = t.Document(META, (
+    t.Heading(1, (t.Text("Summary"),), "summary"),
+    t.Para((t.Text("Revenue grew 26% last year."), note("Wire, para. 2."))),
+    table(("Alpha", "1"), ("Gamma", "3"), ("Delta", "4")),
+    t.Para((t.Text("A new paragraph."), note("Paper, para. 5."))),
+))
+
+
+def pandoc_text(path: Path, changes: str = "accept") -> list[str]:
+    """The lines of text pandoc reads, table rules and empty lines left out (pandoc keeps a
+    deleted table row as an empty row: it does not read row revisions)."""
+    text = subprocess.run([tool("pandoc"), "-f", "docx", "-t", "plain", "--wrap=none", f"--track-changes={changes}",
+                           str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.strip() for line in text.splitlines() if line.strip(" -")]
+
+
+def revisions(path: Path, part: str = "word/document.xml") -> dict[str, list[str]]:
+    """The text of each tracked insertion and deletion, neighbours of one kind in one paragraph joined."""
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(part).decode()
+    found: dict[str, list[str]] = {"ins": [], "del": []}
+    last_end = {"ins": -1, "del": -1}
+    for m in re.finditer(r'<w:(ins|del) w:id="\d+" w:author="briefgen" w:date="2026-03-02T00:00:00Z">(.*?)</w:\1>',
+                         xml, flags=re.S):
+        kind, text = m.group(1), "".join(re.findall(r"<w:(?:t|delText)(?: [^>]*)?>([^<]*)<", m.group(2)))
+        between = xml[last_end[kind]:m.start()]
+        if found[kind] and last_end[kind] >= 0 and not re.search(r"<w:t[ >]|<w:delText|</w:p>", between):
+            found[kind][-1] += text
+        else:
+            found[kind].append(text)
+        last_end[kind] = m.end()
+    return {k: [x for x in v if x] for k, v in found.items()}
+
+
+@pytest.fixture(scope="module")
+def redline(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("redline")
+    path = folder / "changes.docx"
+    docx_writer.write_redline(OLD, NEW, docx_writer.Options(), path)
+    for name, doc in (("old", OLD), ("new", NEW)):
+        docx_writer.write(doc, docx_writer.Options(), folder / f"{name}.docx")
+    return path
+
+
+def test_every_change_is_a_tracked_change_by_briefgen_on_the_build_date(redline):
+    assert revisions(redline) == {
+        "ins": ["26% ", "Delta", "4", "A new paragraph."],
+        "del": ["11% ", "This paragraph goes.", "Beta", "2"],
+    }
+    assert revisions(redline, "word/footnotes.xml") == {"ins": [" Paper, para. 5."], "del": []}
+
+
+def test_accepting_every_change_gives_the_new_briefing_and_rejecting_the_old(redline):
+    folder = redline.parent
+    assert pandoc_text(redline, "accept") == pandoc_text(folder / "new.docx")
+    assert pandoc_text(redline, "reject") == pandoc_text(folder / "old.docx")
+
+
+def test_libreoffice_reads_the_revisions(redline, libreoffice):
+    # LibreOffice joins a change's runs and paragraph mark into one range, and counts a
+    # table row's cells one by one. Deleted: "11% ", the paragraph, "Beta", "2"; inserted:
+    # "26% ", "Delta", "4", the new paragraph, and the new note's text.
+    assert libreoffice.run("redlines", redline) == {"Delete": 4, "Insert": 5}
+
+
+def test_the_redline_is_valid_and_reproducible(redline, tmp_path):
+    assert word_findings(redline) == []
+    again = tmp_path / "again.docx"
+    docx_writer.write_redline(OLD, NEW, docx_writer.Options(), again)
+    assert again.read_bytes() == redline.read_bytes()
+
+
+def revise(project: Path) -> None:
+    """A known edit of the mini project: one event retitled, one claim's value corrected."""
+    events = project / "events.yaml"
+    events.write_text(events.read_text().replace("title: Conference keynote", "title: Keynote in Hangzhou"))
+    claims = project / "claims.yaml"
+    claims.write_text(claims.read_text().replace("    value: 11\n", "    value: 26\n"))
+
+
+def test_a_previous_build_writes_the_changes_file_beside_the_briefing(tmp_path):
+    new = tmp_path / "new"
+    shutil.copytree(MINI, new)
+    revise(new)
+    (new / "briefgen.yaml").write_text((new / "briefgen.yaml").read_text() + f"previous: {MINI}\n")
+    r = run_cli("build", str(new), "--format", "docx", "--out", str(tmp_path / "out"))
+    assert r.code == 0, r.err
+    changes = tmp_path / "out" / "mini-briefing-full-changes.docx"
+    assert changes.is_file() and (tmp_path / "out" / "mini-briefing-full.docx").is_file()
+    assert word_findings(changes) == []
+    found = revisions_any_date(changes)
+    assert "Keynote in Hangzhou" in "".join(found["ins"]) and "Conference keynote" in "".join(found["del"])
+    accepted = pandoc_text(changes, "accept")
+    assert accepted == pandoc_text(tmp_path / "out" / "mini-briefing-full.docx")
+    r2 = run_cli("build", str(new), "--format", "docx", "--out", str(tmp_path / "out2"))
+    assert r2.code == 0 and (tmp_path / "out2" / changes.name).read_bytes() == changes.read_bytes()
+
+
+def revisions_any_date(path: Path) -> dict[str, list[str]]:
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode()
+    return {kind: re.findall(rf'<w:{kind} [^>]*w:author="briefgen"[^>]*>(?:<w:r>.*?<w:(?:t|delText)(?: [^>]*)?>([^<]*)<)?',
+                             xml, flags=re.S) for kind in ("ins", "del")}
+
+
+def test_diff_redline_on_the_command_line(tmp_path):
+    new = tmp_path / "new"
+    shutil.copytree(MINI, new)
+    revise(new)
+    r = run_cli("diff", str(MINI), str(new), "--redline", str(tmp_path / "c.docx"))
+    assert r.code == 0, r.err
+    assert r.out.startswith(f"wrote {tmp_path / 'c.docx'}") and "Changed events (1)" in r.out
+    assert word_findings(tmp_path / "c.docx") == []
+    bad = run_cli("diff", str(MINI), str(new), "--redline", str(tmp_path / "c.pdf"))
+    assert bad.code == 2 and "the changes file must be a .docx" in bad.err and not (tmp_path / "c.pdf").exists()
