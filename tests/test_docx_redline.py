@@ -147,3 +147,31 @@ def test_diff_redline_on_the_command_line(tmp_path):
     assert word_findings(tmp_path / "c.docx") == []
     bad = run_cli("diff", str(MINI), str(new), "--redline", str(tmp_path / "c.pdf"))
     assert bad.code == 2 and "the changes file must be a .docx" in bad.err and not (tmp_path / "c.pdf").exists()
+
+
+def test_libreoffice_accepting_or_rejecting_every_change_gives_either_briefing(tmp_path, libreoffice):
+    """From the seed briefing to the second test project's (every block differs): accept
+    all in LibreOffice and the text is the new briefing's, reject all and it is the old's.
+    LibreOffice keeps the paragraph a table cell must hold and a deleted row as empty, so
+    empty lines are left out."""
+    import datetime as dt
+
+    from briefgen.build import document_for
+    from briefgen.load import load_project
+    from conftest import SEEDS, TESTS
+
+    day = dt.date(2026, 3, 2)
+    old = document_for(load_project(SEEDS), "full", day)
+    new = document_for(load_project(TESTS / "data" / "kestrel"), "full", day)
+    docx_writer.write_redline(old, new, docx_writer.Options(), tmp_path / "changes.docx")
+    assert word_findings(tmp_path / "changes.docx") == []
+    for name, doc in (("old", old), ("new", new)):
+        docx_writer.write(doc, docx_writer.Options(toc_pages=False), tmp_path / f"{name}.docx")
+
+    def lines(action: str, source: str) -> list[str]:
+        target = tmp_path / f"{action}-{source}.txt"
+        libreoffice.run(action, tmp_path / f"{source}.docx", target, "Text")
+        return [line.strip() for line in target.read_text(encoding="utf-8-sig").splitlines() if line.strip(" •")]
+
+    assert lines("accept", "changes") == lines("convert", "new")
+    assert lines("reject", "changes") == lines("convert", "old")

@@ -64,8 +64,9 @@ def test_a_build_with_a_previous_briefing_opens_clean(tmp_path):
     (new / "events.yaml").write_text((new / "events.yaml").read_text().replace(
         "title: Conference keynote", "title: Keynote in Hangzhou"))
     (new / "briefgen.yaml").write_text((new / "briefgen.yaml").read_text() + f"previous: {MINI}\n")
-    [path] = build(BuildRequest(new, "full", ("docx",), tmp_path / "out"))
-    assert word_findings(path) == []
+    briefing, changes = build(BuildRequest(new, "full", ("docx",), tmp_path / "out"))
+    assert changes.name.endswith("-changes.docx")
+    assert word_findings(briefing) == [] and word_findings(changes) == []
 
 
 # --- the schema's element order, kept in one table --------------------------------

@@ -272,17 +272,35 @@ class _Writer:
         complete when opened; Word's "Update field" recomputes it."""
         if block.title:
             self.paragraph(out, "TOCHeading", block.title, part)
-        entries = t.headings(self.doc, block.depth)
-        first = "TOC2" if entries and entries[0].level > 1 else "TOC1"
-        out.append(self.para_open(first) + ooxml.field_begin_xml(f'TOC \\o "1-{block.depth}" \\h \\z \\u'))
-        for i, heading in enumerate(entries):
-            if i:
-                out.append("</w:p>" + self.para_open(f"TOC{min(heading.level, 2)}"))
+        entries = self.toc_entries(block)
+        field = ooxml.field_begin_xml(f'TOC \\o "1-{block.depth}" \\h \\z \\u')
+        if not entries:
+            out.append(self.para_open("TOC1") + field)
+        for i, (heading, revision) in enumerate(entries):
+            style = f"TOC{min(heading.level, 2)}"
+            out.append(("" if i == 0 else "</w:p>") + self.para_open(style, self.paragraph_mark(revision))
+                       + (field if i == 0 else ""))
             title = t.plain_text(heading.children)
+            page = ""
+            if revision != "del":  # a removed heading has no page
+                page = f"\ue000{len(self.toc_titles)}\ue000"
+                self.toc_titles.append(title)
             out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(heading.id))}" w:history="1">'
-                       + _run(title) + f"\ue000{len(self.toc_titles)}\ue000</w:hyperlink>")
-            self.toc_titles.append(title)
+                       + self.revised(_run(title), revision) + page + "</w:hyperlink>")
         out.append(ooxml.FIELD_END + "</w:p>")
+
+    def toc_entries(self, block: t.Toc) -> list[tuple[t.Heading, str | None]]:
+        """The headings the contents lists, each with its revision (none here; see
+        :mod:`.redline`)."""
+        return [(h, None) for h in t.headings(self.doc, block.depth)]
+
+    def paragraph_mark(self, revision: str | None) -> str:
+        """The ``w:pPr`` child marking a paragraph's mark as inserted or deleted (none here)."""
+        return ""
+
+    def revised(self, xml: str, revision: str | None) -> str:
+        """Runs `xml` marked as `revision` (unmarked here)."""
+        return xml
 
     # inlines ------------------------------------------------------------------------
 

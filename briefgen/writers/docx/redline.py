@@ -336,6 +336,26 @@ class _Redliner(_Writer):
             if j1 < j2:
                 out.append(self.marked("ins", lambda o: self.inlines(o, _inlines(b[j1:j2]), part)))
 
+    def toc_entries(self, block: t.Toc) -> list[tuple[t.Heading, str | None]]:
+        """The new headings, and the old ones gone, in order, marked."""
+        old, new = t.headings(self.old, block.depth), t.headings(self.doc, block.depth)
+        key = lambda h: (h.level, t.plain_text(h.children))  # noqa: E731
+        entries: list[tuple[t.Heading, str | None]] = []
+        matcher = difflib.SequenceMatcher(None, [key(h) for h in old], [key(h) for h in new], autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                entries.extend((h, None) for h in new[j1:j2])
+            else:
+                entries.extend((h, "del") for h in old[i1:i2])
+                entries.extend((h, "ins") for h in new[j1:j2])
+        return entries
+
+    def paragraph_mark(self, revision: str | None) -> str:
+        return f"<w:rPr><w:{revision} {self._attrs()}/></w:rPr>" if revision else ""
+
+    def revised(self, xml: str, revision: str | None) -> str:
+        return self._mark(xml, revision) if revision else xml
+
     def figure(self, block: t.TimelineFigure, out: list[str], part) -> None:
         """The timeline drawn here and now (its text is marked as it goes)."""
         png, w_pt, h_pt = _timeline_png(block, 6.3 * 72)

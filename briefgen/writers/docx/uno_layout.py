@@ -9,6 +9,7 @@ ACTION is
 - ``contents``: update the document's first table of contents and print its entries as
   JSON, ``[[text, page], ...]``: the page of each heading as LibreOffice paginates it;
 - ``redlines``: print the tracked changes LibreOffice reads, ``{"Insert": n, "Delete": m}``;
+- ``accept``, ``reject``: accept (or reject) every tracked change, then store as ``convert``;
 - ``quit``: stop the LibreOffice at ``--connect`` (no FILE);
 - ``convert``: store FILE as ARG with the filter named by ARG's suffix (``.docx``: Word 2007
   XML, ``.pdf``) or by a fourth argument, for tests that need a document saved by LibreOffice.
@@ -46,6 +47,7 @@ def connect(pipe: str, timeout: float = 60.0):
     while True:
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            _OFFICE["ctx"] = ctx
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         except Exception:  # noqa: BLE001 - NoConnectException until soffice listens
             if time.monotonic() > deadline:
@@ -63,6 +65,15 @@ def start(soffice: str, profile: Path, pipe: str) -> subprocess.Popen:
 def load(desktop, path: Path):
     return desktop.loadComponentFromURL(path.resolve().as_uri(), "_blank", 0,
                                         (_prop("Hidden", True), _prop("ReadOnly", False)))
+
+
+def dispatch(doc, command: str) -> None:
+    """Run a menu command (``.uno:...``) on `doc`, in the office's own context."""
+    helper = _OFFICE["ctx"].ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", _OFFICE["ctx"])
+    helper.executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, ())
+
+
+_OFFICE: dict = {}
 
 
 def contents(doc) -> list:
@@ -122,6 +133,12 @@ def main(argv: list) -> int:
                 result = contents(doc)
             elif action == "redlines":
                 result = redlines(doc)
+            elif action in ("accept", "reject"):  # every tracked change, then stored as `convert` does
+                dispatch(doc, ".uno:AcceptAllTrackedChanges" if action == "accept" else ".uno:RejectAllTrackedChanges")
+                target = Path(argv[2]).resolve()
+                name = argv[3] if len(argv) > 3 else FILTERS[target.suffix]
+                doc.storeToURL(target.as_uri(), (_prop("FilterName", name),))
+                result = str(target)
             elif action == "convert":
                 target = Path(argv[2]).resolve()
                 name = argv[3] if len(argv) > 3 else FILTERS[target.suffix]
