@@ -87,8 +87,7 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[
     """Build one audience in each requested format; return the files written. A writer's
     warnings (the build still succeeds) go to `warn`, one line each."""
     with collector.paused():
-        doc, name, plan = _document(req)
-        previous = _previous_document(req, plan)
+        doc, name, plan, previous = _document(req)
     collector.freeze()  # the tree lives until the end
     out_dir = atomic.prepare_dir(req.out_dir)
     staged, warnings = _write_formats(plan, doc, out_dir, name)
@@ -105,9 +104,10 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[
     return [target for _, target in staged]
 
 
-def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]]]:
-    """Load, render and parse: the tree, the output files' stem, and each format's writer
-    with its options (checked before any work)."""
+def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]], Document | None]:
+    """Load, render and parse: the tree, the output files' stem, each format's writer
+    with its options (checked before any work), and the previous briefing's tree when a
+    changes file is to be written."""
     project = load_project(req.project_dir)
     if req.as_of is not None:
         project = as_of(project, req.as_of)
@@ -117,28 +117,25 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
     build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(project, audience, build_date, req.limits)
     name = stem(project, audience)
+    previous = _previous_document(project, req, audience, build_date, plan)
     # Free a long briefing's models, then its Markdown, before the next stage grows. The
     # template context holds them in reference cycles, so they need a collection.
     del project
     collector.collect()
-    return parse(markdown, meta, origin=f"{audience} template output"), name, plan
+    return parse(markdown, meta, origin=f"{audience} template output"), name, plan, previous
 
 
-def _previous_document(req: BuildRequest, plan: list[tuple[Writer, Any]]) -> Document | None:
+def _previous_document(project: Project, req: BuildRequest, audience: str, build_date: dt.date,
+                       plan: list[tuple[Writer, Any]]) -> Document | None:
     """With `previous:` set and a Word file asked for, the previous briefing's tree (same
     audience, build date and limits), for the changes file; else None."""
-    if not any(w.NAME == "docx" for w, _ in plan):
-        return None
-    project = load_project(req.project_dir)
-    if not project.config.previous:
+    if not project.config.previous or not any(w.NAME == "docx" for w, _ in plan):
         return None
     from briefgen.diff import load_version
 
     old = without_previous(load_version(project.config.previous, project.root))
     if req.as_of is not None:
         old = as_of(old, req.as_of)
-    audience = check_name(req.audience) if req.audience is not None else project.config.audience
-    build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(old, audience, build_date, req.limits)
     return parse(markdown, meta, origin=f"{audience} template output (previous version)")
 

@@ -35,6 +35,10 @@ class Options:
             raise BriefgenError.one("reference document not found", file=display_path(self.reference),
                                     field="--reference-docx", hint="give the path of an existing .docx",
                                     kind="usage")
+        if self.reference is not None:
+            from briefgen.writers.docx.package import check_package
+
+            check_package(self.reference)
 
 
 def write(tree: Document, options: Options, path: Path) -> list[str]:
