@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -59,7 +60,7 @@ def start(soffice: str, profile: Path, pipe: str) -> subprocess.Popen:
     return subprocess.Popen(
         [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
          f"-env:UserInstallation={profile.as_uri()}", f"--accept=pipe,name={pipe};urp;"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def load(desktop, path: Path):
@@ -100,6 +101,10 @@ def redlines(doc) -> dict:
     return counts
 
 
+def _give_up(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 FILTERS = {".docx": "MS Word 2007 XML", ".pdf": "writer_pdf_Export", ".odt": "writer8"}
 
 
@@ -119,12 +124,16 @@ def main(argv: list) -> int:
             pass
         return 0
     path = Path(argv[1])
+    signal.signal(signal.SIGALRM, _give_up)   # before the caller's time-out (180 s), so cleanup runs
+    signal.signal(signal.SIGTERM, _give_up)
+    signal.alarm(150)
     proc = None
     made = None
     if pipe is None:
         pipe = f"briefgen-{os.getpid()}"
         made = Path(tempfile.mkdtemp(prefix="briefgen-lo-")) if profile is None else None
         proc = start(shutil.which("soffice") or "soffice", profile or made, pipe)
+    desktop = None
     try:
         desktop = connect(pipe)
         doc = load(desktop, path)
@@ -148,19 +157,20 @@ def main(argv: list) -> int:
                 raise SystemExit(f"unknown action {action!r}")
         finally:
             doc.close(True)
-        if proc is not None:
-            try:
-                desktop.terminate()
-            except Exception:  # noqa: BLE001 - the bridge closes as soffice exits
-                pass
         sys.stdout.write(json.dumps(result, ensure_ascii=False))
         return 0
     finally:
-        if proc is not None:
+        if proc is not None:  # the LibreOffice started here stops, whatever happened
+            try:
+                if desktop is not None:
+                    desktop.terminate()
+            except Exception:  # noqa: BLE001 - the bridge closes as soffice exits
+                pass
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)   # soffice.bin with its launcher
+                proc.wait()
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)
 
