@@ -291,51 +291,42 @@ def check(
     project_dir: ProjectDir = Path("."),
     texts: Annotated[Optional[Path], typer.Option(help="Folder of source texts (files named by source id or by their fulltext name).")] = None,
     require_text: Annotated[bool, typer.Option("--require-text", help="Fail if any source has no text to check against.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Write `locator: para. N` where it is missing or wrong and the quote is in one paragraph only.")] = False,
 ) -> None:
     """Check every quote verbatim against its source's full text, and its locator.
 
     Whitespace, curly versus straight quotes and dash variants are forgiven; anything
-    else is a mismatch, shown with the closest passage in the source.
+    else is a mismatch, shown with the closest passage in the source. With --fix, the
+    locators that can be decided are written into events.yaml and claims.yaml (comments
+    and layout kept, quotes never changed); what cannot be decided is listed.
 
-    Example: briefgen check seeds --texts ../shared/seeds
+    Example: briefgen check seeds --texts ../shared/seeds --fix
     """
-    from collections import Counter
-
-    from briefgen.check import check_quotes
-    from briefgen.errors import Problem
+    from briefgen.check import check_quotes, fix_locators, report
     from briefgen.load import load_project
 
     project = load_project(project_dir)
     if texts is not None and not texts.is_dir():
         raise BriefgenError.one("not a folder", file=display_path(texts), field="--texts", kind="usage")
     results = check_quotes(project, texts)
-    counts = Counter(r.status for r in results)
-    problems = []
-    for r in results:
-        if r.ok or (r.status == "unchecked" and not require_text):
-            continue
-        fname = "events.yaml" if r.owner in project.events_by_id else "claims.yaml"
-        key = fname.removesuffix(".yaml")
-        index = next(i for i, x in enumerate(getattr(project, key)) if x.id == r.owner)
-        file, line = project.locate(fname, key, index, "citations", r.index, "quote")
-        if r.status == "missing":
-            closest = f"closest in para. {r.paragraph}: \"{r.closest}\"" if r.closest else "nothing similar in the text"
-            problems.append(Problem(f"quote not found in {r.citation.source}", file=file, line=line,
-                                    field=f"{r.owner} citation {r.index + 1}", hint=closest))
-        else:
-            problems.append(Problem(r.note or r.status, file=file, line=line,
-                                    field=f"{r.owner} citation {r.index + 1}"))
-    unchecked = sorted({r.citation.source for r in results if r.status == "unchecked"})
-    summary = (f"{len(results)} quotes: {counts['found'] + counts['found-normalised']} found "
-               f"({counts['found-normalised']} after normalising quotes, dashes or spaces), "
-               f"{counts['missing']} missing, {counts['wrong-locator']} with a wrong locator, "
-               f"{counts['no-locator']} without a locator, {counts['unchecked']} unchecked")
-    say(summary)
-    if unchecked:
-        say("unchecked (no full text): " + ", ".join(unchecked) +
-            " (give --texts DIR or a fulltext path in sources.yaml)")
-    if problems:
-        raise BriefgenError(problems)
+    found = report(project, results, require_text)
+    for line in found.lines():
+        say(line)
+    if not fix:
+        if found.problems:
+            raise BriefgenError(found.problems)
+        return
+    outcome = fix_locators(project, results, require_text)
+    for change in outcome.fixed:
+        say(f"fixed {change.render()}")
+    for file in outcome.written:
+        n = sum(c.file == file for c in outcome.fixed)
+        say(f"wrote {file} ({n} locator{'' if n == 1 else 's'})")
+    if not outcome.fixed:
+        say("no locator to fix")
+    if outcome.left:
+        say(f"{len(outcome.left)} left for you to decide (listed below)")
+        raise BriefgenError(outcome.left)
 
 
 @app.command()
