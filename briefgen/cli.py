@@ -395,6 +395,55 @@ def diff_cmd(
             say(f"  {c.id}: {c.title}{extra}{status}")
 
 
+@app.command("import")
+@handled
+def import_cmd(
+    project_dir: Annotated[Path, typer.Argument(help="Project folder (holds briefgen.yaml and sources.yaml).")],
+    export_file: Annotated[Path, typer.Argument(metavar="FILE", help="A Zotero export: CSL JSON (.json) or BibTeX/BibLaTeX (.bib).")],
+    update: Annotated[bool, typer.Option("--update", help="Also update sources already in sources.yaml with the export's fields.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+) -> None:
+    """Merge a reference manager's export into sources.yaml, keeping its comments and layout.
+
+    New ids come from citation keys (a key that is not a valid id is mapped: smith:2020
+    becomes smith-2020). Sources already listed are left as they are unless --update is
+    given. Only fields the export has are written; briefgen's own (reliability,
+    derived_from, fulltext) are never touched.
+
+    Example: briefgen import seeds zotero-export.json
+    """
+    from briefgen.importer import merge, read_export
+    from briefgen.load import load_project
+
+    outcome = merge(project_dir, read_export(export_file), update=update, dry_run=dry_run)
+    for item in outcome.added:
+        say(f"added {item.id}: {item.fields.get('title', '')}")
+    for sid, fields in outcome.changed:
+        say(f"changed {sid}: {', '.join(fields)}")
+    for sid, fields in outcome.differs:
+        say(f"kept {sid} as it is; the export differs in {', '.join(fields)} (--update takes the export's)")
+    if outcome.same:
+        say(f"already up to date: {', '.join(outcome.same)}")
+    for note in outcome.notes:
+        say(f"note: {note}")
+    if outcome.ignored:
+        say("not imported (sources.yaml has no field for them): "
+            + ", ".join(f"{k} ({n})" for k, n in sorted(outcome.ignored.items())))
+    counts = f"{len(outcome.added)} added, {len(outcome.changed)} changed"
+    if dry_run:
+        say(f"dry run: {counts}; nothing written")
+    elif outcome.written:
+        say(f"wrote {outcome.file}: {counts}")
+        try:
+            load_project(project_dir)
+        except BriefgenError as exc:
+            n = len(exc.problems)
+            say(f"note: the project still has {n} problem{'' if n == 1 else 's'} elsewhere; "
+                f"briefgen validate {display_path(project_dir)} lists {'it' if n == 1 else 'them'}")
+    else:
+        say(f"{outcome.file} unchanged: nothing to add" + ("" if update or not outcome.differs else " (--update to take the export's fields)"))
+
+
 templates_app = typer.Typer(help="List, create and show audience templates.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
