@@ -101,18 +101,38 @@ def _root(version: Annotated[Optional[bool], typer.Option("--version", callback=
 
 @app.command()
 @handled
-def validate(project_dir: ProjectDir = Path(".")) -> None:
+def validate(
+    project_dir: ProjectDir = Path("."),
+    audience: Annotated[Optional[str], typer.Option(help="Whose profile decides which warnings apply; default: the project's audience.")] = None,
+) -> None:
     """Check a project's data files; list every problem with file, line and field.
+
+    Also warns (without failing) when the bottom line or a key judgment says how likely
+    in words off the likelihood scale (ICD 203, or the project's likelihood.yaml), mixes
+    two bands in a sentence, contradicts a stated probability, or hedges ("could",
+    "may") without saying how likely. A profile turns this off with
+    `checks: {likelihood: false}`.
 
     Example: briefgen validate seeds
     """
+    from briefgen.likelihood import warnings_for
     from briefgen.load import load_project
 
     project = load_project(project_dir)
+    warnings = warnings_for(project, audience)
     n_cit = sum(len(x.citations) for x in [*project.events, *project.claims])
     say(
         f"{display_path(project_dir)}: OK: {len(project.sources)} sources, {len(project.events)} events, "
         f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations")
+    _warn(warnings)
+
+
+def _warn(problems) -> None:
+    """Warnings print like errors, on stderr, but do not change the exit code."""
+    if len(problems) > 1:
+        err.print(f"warning: {len(problems)} warnings", markup=False)
+    for problem in sorted(problems, key=lambda p: p.sort_key()):
+        err.print(("warning: " if len(problems) == 1 else "  ") + problem.render(), markup=False, soft_wrap=True)
 
 
 SCHEMA_NAMES = {"config": "briefgen.yaml", "sources": "sources.yaml", "events": "events.yaml",
