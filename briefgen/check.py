@@ -221,55 +221,53 @@ def fix_locators(project: Project, results: list[QuoteResult], require_text: boo
     from briefgen import roundtrip
 
     places = _Places(project)
-    left = report(project, [r for r in results if not r.fixable], require_text).problems
     todo = [r for r in results if r.fixable]
-    fixed = [LocatorFix(*places.of(r, "locator" if r.citation.locator else "quote"), r.citation.locator,
-                        f"para. {r.found_in[0]}") for r in todo]
-    staged, written = [], []
+    staged, fixed, written = [], [], []
     try:
         for fname in ("events.yaml", "claims.yaml"):
             mine = [r for r in todo if places.index[r.owner][0] == fname]
             if mine:
-                staged.append(_rewrite(project, fname, mine, roundtrip))
+                tmp, path, fixes = _rewrite(project, fname, mine, roundtrip)
+                staged.append((tmp, path))
+                fixed += fixes
                 written.append(project.docs[fname].file)
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
     roundtrip.replace_all(staged)
+    left = report(project, [r for r in results if not r.fixable], require_text).problems
     return FixOutcome(fixed, left, written)
 
 
-def _rewrite(project: Project, fname: str, todo: list[QuoteResult], roundtrip) -> tuple[Path, Path]:
-    """Stage the new text of one file after checking it reads back as intended."""
+def _rewrite(project: Project, fname: str, todo: list[QuoteResult], roundtrip):
+    """Stage the new text of one file after checking it reads back as intended:
+    (temporary file, target, the fixes with their lines)."""
     from briefgen.yamlio import load_yaml
 
     listkey = fname.removesuffix(".yaml")
-    path = project.root / fname
-    label = project.docs[fname].file
-    edit = roundtrip.open_file(path)
-    owners = {x.id: (i, x) for i, x in enumerate(getattr(project, listkey))}
+    doc = project.docs[fname]
+    tree = roundtrip.compose(doc.text)  # once, for the edits and for the lines they are reported at
+    owners = {x.id: i for i, x in enumerate(getattr(project, listkey))}
     expected = list(getattr(project, listkey))
+    edits, fixes = [], []
     for r in todo:
-        i, owner = owners[r.owner]
-        entry = edit.data[listkey][i]
-        cit = entry["citations"][r.index]
-        if entry.get("id") != r.owner or str(cit.get("quote", "")).strip() != r.citation.quote:
-            raise roundtrip.not_kept(label, f"{r.owner} is not where it was read")
-        new = f"para. {r.found_in[0]}"
-        roundtrip.set_key(cit, "locator", new, after="quote")
-        current = expected[i]
-        cits = list(current.citations)
+        i, new = owners[r.owner], f"para. {r.found_in[0]}"
+        where = (listkey, i, "citations", r.index)
+        edits.append(roundtrip.ScalarEdit(where, "locator", new, after="quote"))
+        line = roundtrip.line_of(tree, where, "locator" if r.citation.locator else "quote")
+        fixes.append(LocatorFix(doc.file, line, f"{r.owner} citation {r.index + 1}", r.citation.locator, new))
+        cits = list(expected[i].citations)
         cits[r.index] = cits[r.index].model_copy(update={"locator": new})
-        expected[i] = current.model_copy(update={"citations": cits})
-    tmp = roundtrip.stage(path, edit.dump())
-    try:
-        reread = FILES[fname].model_validate(load_yaml(tmp, label=label).data)
-        same = getattr(reread, listkey) == expected and (fname != "claims.yaml" or reread.subjects == project.subjects)
-    except (BriefgenError, ValueError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise roundtrip.not_kept(label, f"the new text does not load: {exc}") from None
-    if not same:
-        tmp.unlink(missing_ok=True)
-        raise roundtrip.not_kept(label, "data other than the locators would change")
-    return tmp, path
+        expected[i] = expected[i].model_copy(update={"citations": cits})
+
+    def same(tmp: Path) -> None:
+        try:
+            reread = FILES[fname].model_validate(load_yaml(tmp, label=doc.file).data)
+        except (BriefgenError, ValueError) as exc:
+            raise roundtrip.not_kept(doc.file, f"the new text does not load: {exc}") from None
+        if getattr(reread, listkey) != expected or (fname == "claims.yaml" and reread.subjects != project.subjects):
+            raise roundtrip.not_kept(doc.file, "data other than the locators would change")
+
+    path = project.root / fname
+    return roundtrip.rewrite(path, doc.text, edits, same, tree), path, fixes

@@ -519,12 +519,8 @@ def merge(project_root: Path, items: list[Item], update: bool = False, dry_run: 
             out.notes.extend(_lookalikes(item, current))
     if dry_run or not (out.added or out.changed):
         return out
-    tmp = roundtrip.stage(path, edit.dump())
-    try:
-        _same_sources(tmp, doc.file, list(expected.values()), roundtrip)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    tmp = roundtrip.stage_checked(path, (edit.new_text, edit.dump),
+                                  lambda tmp: _same_sources(tmp, doc.file, list(expected.values()), roundtrip))
     roundtrip.replace_all([(tmp, path)])
     out.written = True
     return out

@@ -167,6 +167,21 @@ def test_new_entries_follow_the_files_spacing(tmp_path: Path):
     assert text == original + "\n  - id: extra-1\n    type: webpage\n    title: An extra page\n"
 
 
+def test_layouts_the_yaml_writer_would_change_are_kept(mini: Path):
+    """A `---` marker, a plain scalar over two lines, spaces after a colon, CRLF line ends
+    and a missing final line end stay as written; only the appended entries are new."""
+    weird = ("---\r\n# sources, by hand\r\nsources:\r\n  - id: wire\r\n    title: Wire report\r\n"
+             "      on the launch\r\n    container-title:   Example Wire\r\n  - id: copy\r\n    title: Copy\r\n"
+             "    derived_from:\r\n    - wire\r\n  - id: paper\r\n    title: Independent newspaper account")
+    (mini / "sources.yaml").write_bytes(weird.encode())
+    r = run_cli("import", "mini", str(EXPORTS / "zotero.json"), cwd=mini.parent)
+    assert r.code == 0, r.err
+    after = (mini / "sources.yaml").read_bytes().decode()
+    assert after.startswith(weird + "\r\n  - id: analyst-note-2025\r\n    type: report\r\n")
+    assert after.count("\n") == after.count("\r\n")
+    assert run_cli("validate", "mini", cwd=mini.parent).code == 0
+
+
 @pytest.mark.parametrize("key,expected", [
     ("smith2020", "smith2020"), ("smith:2020", "smith-2020"), ("Müller_2019a", "Muller_2019a"),
     ("http://zotero.org/users/local/ab/items/W8J2ZC4P", "W8J2ZC4P"), ("_hidden", "hidden"),
