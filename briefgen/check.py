@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen import atomic
 from briefgen.errors import BriefgenError, Problem
 from briefgen.load import Project
 from briefgen.model import FILES, Citation
@@ -232,8 +233,7 @@ def fix_locators(project: Project, results: list[QuoteResult], require_text: boo
                 fixed += fixes
                 written.append(project.docs[fname].file)
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        atomic.discard(staged)
         raise
     roundtrip.replace_all(staged)
     left = report(project, [r for r in results if not r.fixable], require_text).problems

@@ -36,6 +36,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from briefgen import atomic
 from briefgen.errors import BriefgenError, display_path
 from briefgen.yamlio import read_text
 
@@ -203,16 +204,12 @@ def _move_following_lines(mapping: CommentedMap, before: str, key: str) -> None:
 
 def stage(target: Path, text: str) -> Path:
     """Write `text` to a temporary file beside `target`, with the target's permissions;
-    return its path (the caller renames it into place)."""
-    from briefgen.build import atomic_write  # the one atomic writer; imported only when a file is written
+    return its path (:func:`replace_all` moves it into place)."""
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(text.encode("utf-8"))
+        os.chmod(tmp, target.stat().st_mode & 0o7777)  # the user's file keeps its permissions
 
-    tmp = atomic_write(target, lambda fh: fh.write(text.encode("utf-8")), target.name)
-    try:
-        os.chmod(tmp, target.stat().st_mode & 0o7777)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
+    return atomic.stage(target, write, target.name)
 
 
 def stage_checked(path: Path, candidates, check) -> Path:
@@ -349,13 +346,8 @@ def _scalar_text(value: str) -> str:
 
 
 def replace_all(staged: list[tuple[Path, Path]]) -> None:
-    """Move each staged (temporary, target) pair into place; remove any temporary left over."""
-    try:
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+    """Move each staged (temporary, target) pair into place, all or none."""
+    atomic.commit(staged)
 
 
 def not_kept(label: str, detail: str) -> BriefgenError:
