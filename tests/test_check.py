@@ -12,6 +12,7 @@ from briefgen.load import load_project
 from conftest import ROOT, SEEDS, TESTS, run_cli
 
 QUOTES = TESTS / "data" / "quotes"
+KESTREL = TESTS / "data" / "kestrel"
 SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
 
 
@@ -166,3 +167,17 @@ def test_fix_restores_the_seeds_locators_byte_for_byte(tmp_path):
     assert "wrote seeds/events.yaml (87 locators)" in r.out.splitlines()
     assert claims.read_bytes() == (SEEDS / "claims.yaml").read_bytes()
     assert events.read_bytes() == (SEEDS / "events.yaml").read_bytes()
+
+
+def test_fix_restores_the_second_projects_locators_byte_for_byte(tmp_path):
+    """The battery-plant project keeps its texts beside it, so this runs everywhere."""
+    dest = tmp_path / "kestrel"
+    shutil.copytree(KESTREL, dest)
+    for name in ("claims.yaml", "events.yaml"):
+        path = dest / name
+        path.write_text(re.sub(r"\n\s+locator: para\. \d+|, locator: para\. \d+", "", path.read_text(encoding="utf-8")))
+    assert "locator" not in (dest / "claims.yaml").read_text(encoding="utf-8")
+    r = run_cli("check", "kestrel", "--fix", cwd=tmp_path)
+    assert r.code == 0, r.err
+    for name in ("claims.yaml", "events.yaml"):
+        assert (dest / name).read_bytes() == (KESTREL / name).read_bytes()

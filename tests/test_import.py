@@ -17,6 +17,7 @@ from conftest import REGEN, SEEDS, TESTS, run_cli
 
 EXPORTS = TESTS / "data" / "exports"
 CASES = sorted(p for p in (TESTS / "cases" / "import").iterdir() if p.is_dir())
+KESTREL = TESTS / "data" / "kestrel"
 
 
 def sources(project: Path) -> dict[str, dict]:
@@ -132,29 +133,42 @@ def test_dry_run_writes_nothing(mini: Path):
     assert (mini / "sources.yaml").read_bytes() == before
 
 
-def test_the_seeds_sources_round_trip_through_a_csl_export(tmp_path: Path):
-    """The seeds' own sources, exported as CSL-JSON, come into a fresh project as they are,
-    and importing them back into the seeds changes nothing (another subject, same code)."""
-    seeds = load_yaml(SEEDS / "sources.yaml").data["sources"]
-    csl_fields = ("id", "type", "title", "title-short", "container-title", "publisher", "author",
-                  "editor", "language")
-    export = [{k: s[k] for k in csl_fields if k in s} for s in seeds]
-    (tmp_path / "seeds.json").write_text(json.dumps(export, indent=2, ensure_ascii=False), encoding="utf-8")
+def csl_export(project: Path) -> list[dict]:
+    """A project's sources as a reference manager would export them: CSL fields only,
+    dates as CSL date-parts."""
+    out = []
+    for src in load_yaml(project / "sources.yaml").data["sources"]:
+        item = {k: v for k, v in src.items() if k not in ("reliability", "derived_from", "fulltext")}
+        for key in ("issued", "accessed"):
+            if key in item:
+                item[key] = {"date-parts": [[int(p) for p in str(item[key]).split("-")]]}
+        out.append(item)
+    return out
+
+
+@pytest.mark.parametrize("project", [SEEDS, KESTREL], ids=["seeds", "kestrel"])
+def test_a_projects_sources_round_trip_through_a_csl_export(project: Path, tmp_path: Path):
+    """A project's own sources, exported as CSL-JSON, come into a fresh project as they are,
+    and importing them back into the project changes nothing."""
+    export = csl_export(project)
+    (tmp_path / "export.json").write_text(json.dumps(export, indent=2, ensure_ascii=False), encoding="utf-8")
     assert run_cli("init", "fresh", cwd=tmp_path).code == 0
-    r = run_cli("import", "fresh", "seeds.json", cwd=tmp_path)
+    r = run_cli("import", "fresh", "export.json", cwd=tmp_path)
     assert r.code == 0, r.err
-    assert r.out.splitlines()[-1] == "wrote fresh/sources.yaml: 5 added, 0 changed"
+    assert r.out.splitlines()[-1] == f"wrote fresh/sources.yaml: {len(export)} added, 0 changed"
     got = sources(tmp_path / "fresh")
+    originals = {s["id"]: s for s in load_yaml(project / "sources.yaml").data["sources"]}
     for s in export:
-        assert got[s["id"]] == s
+        assert got[s["id"]] == {k: v for k, v in originals[s["id"]].items()
+                                if k not in ("reliability", "derived_from", "fulltext")}
     assert run_cli("validate", "fresh", cwd=tmp_path).code == 0
 
-    shutil.copytree(SEEDS, tmp_path / "seeds")
-    back = run_cli("import", "seeds", "seeds.json", cwd=tmp_path)
+    shutil.copytree(project, tmp_path / "back")
+    back = run_cli("import", "back", "export.json", cwd=tmp_path)
     assert back.code == 0
-    assert back.out.splitlines() == ["already up to date: src-000, src-001, src-002, src-003, src-004",
-                                     "seeds/sources.yaml unchanged: nothing to add"]
-    assert (tmp_path / "seeds" / "sources.yaml").read_bytes() == (SEEDS / "sources.yaml").read_bytes()
+    assert back.out.splitlines() == ["already up to date: " + ", ".join(s["id"] for s in export),
+                                     "back/sources.yaml unchanged: nothing to add"]
+    assert (tmp_path / "back" / "sources.yaml").read_bytes() == (project / "sources.yaml").read_bytes()
 
 
 def test_new_entries_follow_the_files_spacing(tmp_path: Path):

@@ -16,6 +16,8 @@ import yaml
 from briefgen.likelihood import PACKAGED, load_scale, read
 from conftest import SEEDS, TESTS, run_cli
 
+KESTREL = TESTS / "data" / "kestrel"
+
 CASES = yaml.safe_load((TESTS / "cases" / "likelihood.yaml").read_text(encoding="utf-8"))
 SCALE = load_scale(Path("/nonexistent-project"))  # no project file: the packaged scale
 
@@ -117,11 +119,25 @@ def test_a_broken_project_scale_is_a_located_error(mini: Path):
     assert "'maybe' is not the term of a band" in r.err
 
 
-@pytest.mark.parametrize("project", ["seeds", "starter"])
-def test_the_seeds_and_the_starter_read_cleanly(project, tmp_path):
+@pytest.mark.parametrize("project", ["seeds", "kestrel", "starter"])
+def test_the_projects_and_the_starter_read_cleanly(project, tmp_path):
     if project == "starter":
         assert run_cli("init", "starter", cwd=tmp_path).code == 0
     else:
-        shutil.copytree(SEEDS, tmp_path / "seeds")
+        shutil.copytree(SEEDS if project == "seeds" else KESTREL, tmp_path / project)
     r = run_cli("validate", project, cwd=tmp_path)
     assert r.code == 0 and r.err == ""
+
+
+def test_the_second_projects_terms_are_the_scales(tmp_path):
+    """kestrel's judgments grade likelihood in ICD 203's words; one word off the scale is found."""
+    for judgment in yaml.safe_load((KESTREL / "judgments.yaml").read_text(encoding="utf-8"))["judgments"]:
+        assert read(judgment["statement"], SCALE) == []
+    shutil.copytree(KESTREL, tmp_path / "kestrel")
+    path = tmp_path / "kestrel" / "judgments.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Demand for the first output is very likely secured",
+                                                             "Demand for the first output is highly likely secured"))
+    r = run_cli("validate", "kestrel", cwd=tmp_path)
+    assert r.code == 0
+    assert r.err == ("warning: kestrel/judgments.yaml:25: judgments[2].statement: 'highly likely' is not on the "
+                     "ICD 203 likelihood scale (use 'very likely' (80-95%))\n")
