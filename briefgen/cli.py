@@ -101,18 +101,38 @@ def _root(version: Annotated[Optional[bool], typer.Option("--version", callback=
 
 @app.command()
 @handled
-def validate(project_dir: ProjectDir = Path(".")) -> None:
+def validate(
+    project_dir: ProjectDir = Path("."),
+    audience: Annotated[Optional[str], typer.Option(help="Whose profile decides which warnings apply; default: the project's audience.")] = None,
+) -> None:
     """Check a project's data files; list every problem with file, line and field.
+
+    Also warns (without failing) when the bottom line or a key judgment says how likely
+    in words off the likelihood scale (ICD 203, or the project's likelihood.yaml), mixes
+    two bands in a sentence, contradicts a stated probability, or hedges ("could",
+    "may") without saying how likely. A profile turns this off with
+    `checks: {likelihood: false}`.
 
     Example: briefgen validate seeds
     """
+    from briefgen.likelihood import warnings_for
     from briefgen.load import load_project
 
     project = load_project(project_dir)
+    warnings = warnings_for(project, audience)
     n_cit = sum(len(x.citations) for x in [*project.events, *project.claims])
     say(
         f"{display_path(project_dir)}: OK: {len(project.sources)} sources, {len(project.events)} events, "
         f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations")
+    _warn(warnings)
+
+
+def _warn(problems) -> None:
+    """Warnings print like errors, on stderr, but do not change the exit code."""
+    if len(problems) > 1:
+        err.print(f"warning: {len(problems)} warnings", markup=False)
+    for problem in sorted(problems, key=lambda p: p.sort_key()):
+        err.print(("warning: " if len(problems) == 1 else "  ") + problem.render(), markup=False, soft_wrap=True)
 
 
 SCHEMA_NAMES = {"config": "briefgen.yaml", "sources": "sources.yaml", "events": "events.yaml",
@@ -306,51 +326,42 @@ def check(
     project_dir: ProjectDir = Path("."),
     texts: Annotated[Optional[Path], typer.Option(help="Folder of source texts (files named by source id or by their fulltext name).")] = None,
     require_text: Annotated[bool, typer.Option("--require-text", help="Fail if any source has no text to check against.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Write `locator: para. N` where it is missing or wrong and the quote is in one paragraph only.")] = False,
 ) -> None:
     """Check every quote verbatim against its source's full text, and its locator.
 
     Whitespace, curly versus straight quotes and dash variants are forgiven; anything
-    else is a mismatch, shown with the closest passage in the source.
+    else is a mismatch, shown with the closest passage in the source. With --fix, the
+    locators that can be decided are written into events.yaml and claims.yaml (comments
+    and layout kept, quotes never changed); what cannot be decided is listed.
 
-    Example: briefgen check seeds --texts ../shared/seeds
+    Example: briefgen check seeds --texts ../shared/seeds --fix
     """
-    from collections import Counter
-
-    from briefgen.check import check_quotes
-    from briefgen.errors import Problem
+    from briefgen.check import check_quotes, fix_locators, report
     from briefgen.load import load_project
 
     project = load_project(project_dir)
     if texts is not None and not texts.is_dir():
         raise BriefgenError.one("not a folder", file=display_path(texts), field="--texts", kind="usage")
     results = check_quotes(project, texts)
-    counts = Counter(r.status for r in results)
-    problems = []
-    for r in results:
-        if r.ok or (r.status == "unchecked" and not require_text):
-            continue
-        fname = "events.yaml" if r.owner in project.events_by_id else "claims.yaml"
-        key = fname.removesuffix(".yaml")
-        index = next(i for i, x in enumerate(getattr(project, key)) if x.id == r.owner)
-        file, line = project.locate(fname, key, index, "citations", r.index, "quote")
-        if r.status == "missing":
-            closest = f"closest in para. {r.paragraph}: \"{r.closest}\"" if r.closest else "nothing similar in the text"
-            problems.append(Problem(f"quote not found in {r.citation.source}", file=file, line=line,
-                                    field=f"{r.owner} citation {r.index + 1}", hint=closest))
-        else:
-            problems.append(Problem(r.note or r.status, file=file, line=line,
-                                    field=f"{r.owner} citation {r.index + 1}"))
-    unchecked = sorted({r.citation.source for r in results if r.status == "unchecked"})
-    summary = (f"{len(results)} quotes: {counts['found'] + counts['found-normalised']} found "
-               f"({counts['found-normalised']} after normalising quotes, dashes or spaces), "
-               f"{counts['missing']} missing, {counts['wrong-locator']} with a wrong locator, "
-               f"{counts['no-locator']} without a locator, {counts['unchecked']} unchecked")
-    say(summary)
-    if unchecked:
-        say("unchecked (no full text): " + ", ".join(unchecked) +
-            " (give --texts DIR or a fulltext path in sources.yaml)")
-    if problems:
-        raise BriefgenError(problems)
+    found = report(project, results, require_text)
+    for line in found.lines():
+        say(line)
+    if not fix:
+        if found.problems:
+            raise BriefgenError(found.problems)
+        return
+    outcome = fix_locators(project, results, require_text)
+    for change in outcome.fixed:
+        say(f"fixed {change.render()}")
+    for file in outcome.written:
+        n = sum(c.file == file for c in outcome.fixed)
+        say(f"wrote {file} ({n} locator{'' if n == 1 else 's'})")
+    if not outcome.fixed:
+        say("no locator to fix")
+    if outcome.left:
+        say(f"{len(outcome.left)} left for you to decide (listed below)")
+        raise BriefgenError(outcome.left)
 
 
 @app.command()
@@ -429,6 +440,55 @@ def diff_cmd(
             extra = f" [{', '.join(c.fields)}]" if c.fields else ""
             status = f" {c.old_status} -> {c.new_status}" if c.old_status else ""
             say(f"  {c.id}: {c.title}{extra}{status}")
+
+
+@app.command("import")
+@handled
+def import_cmd(
+    project_dir: Annotated[Path, typer.Argument(help="Project folder (holds briefgen.yaml and sources.yaml).")],
+    export_file: Annotated[Path, typer.Argument(metavar="FILE", help="A Zotero export: CSL JSON (.json) or BibTeX/BibLaTeX (.bib).")],
+    update: Annotated[bool, typer.Option("--update", help="Also update sources already in sources.yaml with the export's fields.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+) -> None:
+    """Merge a reference manager's export into sources.yaml, keeping its comments and layout.
+
+    New ids come from citation keys (a key that is not a valid id is mapped: smith:2020
+    becomes smith-2020). Sources already listed are left as they are unless --update is
+    given. Only fields the export has are written; briefgen's own (reliability,
+    derived_from, fulltext) are never touched.
+
+    Example: briefgen import seeds zotero-export.json
+    """
+    from briefgen.importer import merge, read_export
+    from briefgen.load import load_project
+
+    outcome = merge(project_dir, read_export(export_file), update=update, dry_run=dry_run)
+    for item in outcome.added:
+        say(f"added {item.id}: {item.fields.get('title', '')}")
+    for sid, fields in outcome.changed:
+        say(f"changed {sid}: {', '.join(fields)}")
+    for sid, fields in outcome.differs:
+        say(f"kept {sid} as it is; the export differs in {', '.join(fields)} (--update takes the export's)")
+    if outcome.same:
+        say(f"already up to date: {', '.join(outcome.same)}")
+    for note in outcome.notes:
+        say(f"note: {note}")
+    if outcome.ignored:
+        say("not imported (sources.yaml has no field for them): "
+            + ", ".join(f"{k} ({n})" for k, n in sorted(outcome.ignored.items())))
+    counts = f"{len(outcome.added)} added, {len(outcome.changed)} changed"
+    if dry_run:
+        say(f"dry run: {counts}; nothing written")
+    elif outcome.written:
+        say(f"wrote {outcome.file}: {counts}")
+        try:
+            load_project(project_dir)
+        except BriefgenError as exc:
+            n = len(exc.problems)
+            say(f"note: the project still has {n} problem{'' if n == 1 else 's'} elsewhere; "
+                f"briefgen validate {display_path(project_dir)} lists {'it' if n == 1 else 'them'}")
+    else:
+        say(f"{outcome.file} unchanged: nothing to add" + ("" if update or not outcome.differs else " (--update to take the export's fields)"))
 
 
 templates_app = typer.Typer(help="List, create and show audience templates.", no_args_is_help=True)

@@ -350,9 +350,18 @@ class Look(Strict):
     citation_style: str = Field("_citations.md.j2", description="Template file defining the `note` macro.")
 
 
+class Checks(Strict):
+    """Which of `briefgen validate`'s warnings apply to an audience's briefing."""
+
+    likelihood: bool = Field(True, description=(
+        "Warn when the bottom line or a key judgment says how likely in words off the likelihood "
+        "scale (ICD 203 unless the project has likelihood.yaml)."))
+
+
 class Profile(Strict):
     """templates/NAME.yaml: what an audience's briefing contains and how it looks."""
 
     description: str = ""
     select: Selection = Field(default_factory=Selection)
     look: Look = Field(default_factory=Look)
+    checks: Checks = Field(default_factory=Checks)
