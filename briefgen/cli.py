@@ -124,11 +124,11 @@ def validate(
     say(
         f"{display_path(project_dir)}: OK: {len(project.sources)} sources, {len(project.events)} events, "
         f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations")
-    _warn(warnings)
+    _warn_problems(warnings)
 
 
-def _warn(problems) -> None:
-    """Warnings print like errors, on stderr, but do not change the exit code."""
+def _warn_problems(problems) -> None:
+    """Data warnings print like errors, on stderr, but do not change the exit code."""
     if len(problems) > 1:
         err.print(f"warning: {len(problems)} warnings", markup=False)
     for problem in sorted(problems, key=lambda p: p.sort_key()):
@@ -291,6 +291,7 @@ def _docx_options(reference: Path | None, toc_pages: bool) -> dict:
 
 
 def _warn(line: str) -> None:
+    """One line a writer reported: a warning, or a note (a Notice) about how it worked."""
     from briefgen.writers import Notice
 
     err.print(f"{'note' if isinstance(line, Notice) else 'warning'}: {line}", markup=False, soft_wrap=True)
