@@ -136,11 +136,17 @@ def shaped(key: str) -> bool:
     return key in SHAPED
 
 
+def plain(text: str) -> bool:
+    """Whether every character of `text` is drawn by the base face as it is: no script of
+    the chain, all in DejaVu Sans (most non-ASCII text: accents, dashes, quotes)."""
+    return _OWN.search(text) is None and _cmap("regular").issuperset(text)
+
+
 def pieces(text: str, role: str = "regular") -> list[tuple[str, str]]:
     """`text` cut into (piece, font key) in order: ``base`` for the requested `role`, or
     the key of a font of :data:`CHAIN`. Characters no font has go with the piece
     around them (:func:`unshowable` says whether there are any)."""
-    if text.isascii() or (_OWN.search(text) is None and _cmap("regular").issuperset(text)):
+    if text.isascii() or plain(text):
         return [(text, "base")] if text else []
     out: list[tuple[str, str]] = []
     cur, start = None, 0
@@ -260,7 +266,7 @@ def unshowable(text: str) -> str | None:
     """
     if text.isascii():
         return None
-    if _OWN.search(text) is None and _cmap("regular").issuperset(text):
+    if plain(text):
         return None
     for part, key in pieces(text):
         has = _cmap(face(key, "regular"))

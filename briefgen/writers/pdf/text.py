@@ -41,6 +41,8 @@ def esc(text: str, *, clean_first: bool = True) -> str:
         text = clean(text)
     if text.isascii():
         return _xml(text)
+    if fonts.plain(text) and not bidi.bidirectional(text):   # most non-ASCII text: accents, dashes, quotes
+        return _xml(fonts.drawable(text, "regular"))
     if (ch := fonts.unshowable(text)) is not None:
         raise unshowable(ch, text)
     if not bidi.bidirectional(text):
