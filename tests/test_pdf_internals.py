@@ -409,3 +409,54 @@ def test_a_long_table_given_in_windows_lays_out_as_one_table(monkeypatch, tmp_pa
     pdf_writer.write(doc, pdf_writer.Options(), tmp_path / "whole.pdf")
     assert len(pypdf.PdfReader(tmp_path / "whole.pdf").pages) > 10  # several windows, each across page breaks
     assert (tmp_path / "windowed.pdf").read_bytes() == (tmp_path / "whole.pdf").read_bytes()
+
+
+# --- shaped and right-to-left text ------------------------------------------------------
+
+
+def test_wrapped_lines_start_at_their_word_in_the_paragraphs_placed_words():
+    # visual_lines finds each line's words as FragLine.sFW into the words breakLines
+    # leaves in frags (what reportlab's own split of a processed paragraph reads)
+    p = Paragraph("alpha <b>beta</b> gamma delta epsilon zeta eta theta iota kappa lambda mu", STYLE)
+    p.wrap(90, 1000)
+    lines = p.blPara.lines
+    assert p.blPara.kind == 1 and len(lines) > 2
+    for line in lines:
+        first = p.frags[line.sFW]
+        assert line.words[0].text.split()[0] == first[1][1]
+
+
+def test_reportlab_does_not_shape_again_a_word_marked_shaped():
+    from reportlab.pdfbase.ttfonts import makeShapedFragWord, shapeFragWord
+
+    frag = Paragraph("x", STYLE).frags[0]
+    word = makeShapedFragWord([10.0, (frag, "fi")])([10.0, (frag, "fi")])
+    assert shapeFragWord(word) is word
+
+
+def test_a_shaped_string_is_drawn_from_its_shape_data_and_marked_with_its_text(tmp_path):
+    from briefgen import fonts
+
+    fonts.register()
+    name = fonts.reportlab_name("devanagari")
+    drawn, width = internals.shape_run("क्ष", 0, 3, name, 10, 0)
+    canv = Canvas(str(tmp_path / "x.pdf"))
+    tx = internals.ActualText(canv, 0, 0)
+    tx.setFont(name, 10)
+    code = tx._formatText(drawn)
+    assert code.startswith("/Span <</ActualText <FEFF") and code.endswith("EMC") and ("Tj" in code or "TJ" in code)
+    assert width > 0 and len(drawn) == 1            # the conjunct is one glyph
+    font = internals.pdfmetrics.getFont(name)
+    assert 0xE000 <= ord(drawn) < 0xF900 and font.face.charToGlyph[ord(drawn)]   # reportlab's private code
+
+
+def test_a_drawing_keeps_an_attribute_set_through_its_dict():
+    # figures/paint_drawing.py keeps its laid-out labels on the Drawing this way
+    import pytest
+    from reportlab.graphics.shapes import Drawing
+
+    d = Drawing(10, 10)
+    d.__dict__["laid_out"] = [1]
+    assert d.laid_out == [1]
+    with pytest.raises(AttributeError):
+        d.laid_out2 = 1

@@ -14,11 +14,31 @@ from briefgen import fonts
 from briefgen.figures.scene import WHITE, Label, Line, Marker, Rect, Scene, polygon, start_x
 
 
+class _Drawing(Drawing):
+    """A Drawing that also draws labels that reportlab's String cannot: shaped or right
+    to left, laid out by the PDF writer's text module after the shapes are drawn."""
+
+    def __init__(self, width, height):
+        super().__init__(width, height)
+        self.__dict__["laid_out"] = []   # Drawing checks attributes it knows; this one is ours
+
+    def draw(self, showBoundary=None):
+        super().draw(showBoundary)
+        from briefgen.writers.pdf.text import draw as draw_line
+
+        canv = self.canv
+        for x, y, p in self.laid_out:
+            canv.saveState()
+            canv.setFillColor(_color(p.color))
+            draw_line(canv, x, y, p.text, p.role, p.size, "start")
+            canv.restoreState()
+
+
 def to_drawing(scene: Scene):
     """A reportlab Drawing of the scene (vector, text as real text)."""
     fonts.register()
     H = scene.height
-    d = Drawing(scene.width, scene.height)
+    d = _Drawing(scene.width, scene.height)
     d.initialFontName = fonts.reportlab_name("regular")   # else renderPDF selects Helvetica
     for p in scene.items:
         if isinstance(p, Line):
@@ -36,6 +56,8 @@ def to_drawing(scene: Scene):
             else:
                 pts = [c for xy in polygon(p) for c in (xy[0], H - xy[1])]
                 d.add(Polygon(pts, fillColor=fill, strokeColor=_color(p.color), strokeWidth=sw))
+        elif isinstance(p, Label) and fonts.needs_layout(p.text, p.role):
+            d.laid_out.append((start_x(p), H - p.y, p))
         elif isinstance(p, Label):
             x = start_x(p)
             for part, cjk in fonts.runs(p.text):

@@ -40,6 +40,8 @@ def to_png(scene: Scene, dpi: int = 200) -> bytes:
             else:
                 pts = [(x * k, y * k) for x, y in polygon(p)]
                 dr.polygon(pts, fill=fill, outline=p.color, width=sw)
+        elif isinstance(p, Label) and fonts.needs_layout(p.text, p.role):
+            _laid_out_label(dr, p, k)
         elif isinstance(p, Label):
             x = start_x(p) * k
             for part, cjk in fonts.runs(p.text):
@@ -53,6 +55,20 @@ def to_png(scene: Scene, dpi: int = 200) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG", dpi=(dpi, dpi))
     return buf.getvalue()
+
+
+def _laid_out_label(dr, p: Label, k: float) -> None:
+    """A label with shaped or right-to-left text: its runs in drawing order, each shaped
+    by Pillow's text layout (raqm), right to left where its level is."""
+    from briefgen import bidi
+
+    x = start_x(p) * k
+    for start, end, role, level in fonts.line_runs(p.text, p.role, bidi.paragraph_level(p.text)):
+        part = p.text[start:end]
+        rtl = bool(level % 2)
+        font = fonts.pil_font(role, round(p.size * k * 4) / 4)
+        dr.text((x, p.y * k), part, font=font, fill=p.color, anchor="ls", direction="rtl" if rtl else "ltr")
+        x += fonts.text_width(part, role, p.size) * k
 
 
 def _pil_line(dr, pts: Sequence[tuple[float, float]], color: str, width: float, dash: Iterable[float]) -> None:

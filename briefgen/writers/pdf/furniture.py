@@ -103,13 +103,14 @@ class Furniture:
         canv.setFillColor(MUTED)
         header = clean(getattr(meta, "header", "") or meta.title).strip()
         room = (w / 2 - x - 40) if marking else (right - x - 60)
-        draw(canv, x, y, fonts.ellipsize(header, "regular", 7.5, room), "regular", 7.5, "start")
+        lang = meta.language
+        draw(canv, x, y, fonts.ellipsize(header, "regular", 7.5, room), "regular", 7.5, "start", lang)
         if meta.date:
-            draw(canv, right, y, clean(meta.date), "regular", 7.5, "end")
+            draw(canv, right, y, clean(meta.date), "regular", 7.5, "end", lang)
         if marking:
             canv.setFillColor(MARKING)
-            draw(canv, w / 2, y, marking, "bold", 8, "middle")
-            draw(canv, w / 2, FOOTER_Y, marking, "bold", 8, "middle")
+            draw(canv, w / 2, y, marking, "bold", 8, "middle", lang)
+            draw(canv, w / 2, FOOTER_Y, marking, "bold", 8, "middle", lang)
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
         canv.line(left, y - 5, right, y - 5)
@@ -118,7 +119,7 @@ class Furniture:
         footer = clean(getattr(meta, "footer", "") or "").strip()
         if footer:
             room = (w / 2 - left - 50) if marking else (right - left - 90)
-            draw(canv, left, FOOTER_Y, fonts.ellipsize(footer, "regular", 7.5, room), "regular", 7.5, "start")
+            draw(canv, left, FOOTER_Y, fonts.ellipsize(footer, "regular", 7.5, room), "regular", 7.5, "start", lang)
         canv.translate(right, FOOTER_Y)
         canv.doForm(f"bgpg{canv.getPageNumber()}")
         canv.restoreState()

@@ -31,7 +31,7 @@ from briefgen.writers.pdf.notes import MARK
 from briefgen.writers.pdf.styles import (BODY_LEADING, BODY_SIZE, CELL_SIZE, INK, LINK, NOTE_SIZE, RULE, TINT,
                                          ZEBRA, accent, paragraph_styles)
 from briefgen.writers.pdf.tables import boxed_table, data_table
-from briefgen.writers.pdf.text import attr, clean, esc, long_cjk
+from briefgen.writers.pdf.text import attr, clean, esc, long_cjk, needs_shaping, shaping
 
 _SAFE_DEST = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
 _SCHEMES = ("http://", "https://", "mailto:", "ftp://")
@@ -171,6 +171,8 @@ class Builder:
         markup = prefix + self.inlines(inlines, ctx)
         if long_cjk(markup):
             style = ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
+        elif needs_shaping(markup):
+            style = shaping(style, self.doc.meta.language)
         return markup, style
 
     def heading(self, b: t.Heading, ctx: Ctx) -> Paragraph:
@@ -200,6 +202,8 @@ class Builder:
                 continue
             style = self.st["toc1" if h.level <= 1 else "toc2"]
             text = esc(t.plain_text(h.children).strip())
+            if needs_shaping(text):
+                style = shaping(style, self.doc.meta.language)
             rows.append([Para(f'<a href="#{attr(dest)}">{text}</a>', style),
                          PageRef(f"bgtoc{len(self.page_refs) + 1}", style)])
             self.page_refs.append((rows[-1][1].form, dest))

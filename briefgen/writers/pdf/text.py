@@ -1,8 +1,11 @@
 """Text for the PDF: paragraph markup made from literal text, and lines drawn on the canvas.
 
-Both pick the font per script run (:func:`briefgen.fonts.runs`: CJK runs in the CJK
-font) and refuse what the embedded fonts cannot show. Paragraph text is reportlab's
-mini-XML, so every text node is escaped here and nowhere else.
+Both pick the font per piece from the fallback chain (:func:`briefgen.fonts.pieces`)
+and refuse what the embedded fonts cannot show. Paragraph text is reportlab's
+mini-XML, so every text node is escaped here and nowhere else. Text in a shaped script
+(Arabic, Hebrew, the Indic scripts, Thai, emoji) or right to left is laid out by
+:class:`~briefgen.writers.pdf.internals.Para` with a :func:`shaping` style, and drawn
+on the canvas by :func:`draw`; everything else is drawn as reportlab draws it.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from briefgen import fonts, look
+from briefgen import bidi, fonts, look
 from briefgen.errors import BriefgenError
+from briefgen.writers.pdf import internals
 
 _SPACE = re.compile(r"[\t\n\r\f\v\u2028\u2029]")
 
@@ -31,31 +35,47 @@ def attr(text: str) -> str:
 
 
 def esc(text: str, *, clean_first: bool = True) -> str:
-    """Paragraph markup for literal `text`: escaped, CJK runs in the CJK font."""
+    """Paragraph markup for literal `text`: escaped, each piece in the font of the chain
+    that draws it."""
     if clean_first:
         text = clean(text)
     if text.isascii():
         return _xml(text)
+    if fonts.plain(text) and not bidi.bidirectional(text):   # most non-ASCII text: accents, dashes, quotes
+        return _xml(fonts.drawable(text, "regular"))
     if (ch := fonts.unshowable(text)) is not None:
         raise unshowable(ch, text)
+    if not bidi.bidirectional(text):
+        text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
     out = []
-    for part, cjk in fonts.runs(text):
-        if cjk:
-            fonts.register("cjk")
-            out.append(f'<font name="{fonts.CJK}">{_xml(part)}</font>')
+    for part, key in fonts.pieces(text):
+        if key == "base":
+            out.append(_xml(part if bidi.bidirectional(text) else fonts.drawable(part, "regular")))
         else:
-            out.append(_xml(part))
+            out.append(f'<font name="{fonts.family(key)}">{_xml(part)}</font>')
     return "".join(out)
+
+
+_SHAPED_MARKUP = re.compile("|".join([f'<font name="{fonts.RL_NAMES[k]}"' for k in sorted(fonts.SHAPED)]))
+
+
+def needs_shaping(markup: str) -> bool:
+    """Whether paragraph `markup` (from :func:`esc`) has text to shape or to lay out
+    right to left."""
+    return not markup.isascii() and (_SHAPED_MARKUP.search(markup) is not None or bidi.bidirectional(markup))
+
+
+def shaping(style, language: str = ""):
+    """The paragraph style for markup that :func:`needs_shaping`, in a document in `language`."""
+    return internals.shaping_style(style, bidi.default_level(language))
 
 
 def unshowable(ch: str, text: str) -> BriefgenError:
     """The error for character `ch` of `text`, which the PDF cannot show."""
-    name = unicodedata.name(ch, f"U+{ord(ch):04X}").title()
     at = text.index(ch)
     snippet = text[max(0, at - 30): at + 30].strip()
-    what = "right-to-left text" if fonts.right_to_left(ch) else f"the character {ch} ({name}, U+{ord(ch):04X})"
     return BriefgenError.one(
-        f"the PDF cannot show {what}, in: “{snippet}”", kind="data",
+        f"the PDF cannot show {fonts.describe(ch)}, in: “{snippet}”", kind="data",
         hint="remove it from the data, or build only the Word file with --format docx, which shows it")
 
 
@@ -64,13 +84,36 @@ def long_cjk(markup: str) -> bool:
     return not markup.isascii() and any(len(m.group()) > 12 for m in fonts.CJK_RUN.finditer(markup))
 
 
-def draw(canv, x: float, y: float, text: str, role: str, size: float, anchor: str) -> None:
-    """Draw one line with CJK runs in the CJK font; anchor is start, middle or end."""
+def draw(canv, x: float, y: float, text: str, role: str, size: float, anchor: str, language: str = "") -> None:
+    """Draw one line, each piece in its font; anchor is start, middle or end. Shaped or
+    right-to-left text is shaped and put in drawing order (:func:`line_runs`); the
+    direction of a line with no strong character is that of the document's `language`."""
+    if fonts.needs_layout(text, role):
+        runs = line_runs(text, role, size, bidi.paragraph_level(text, bidi.default_level(language)))
+        if anchor != "start":
+            w = sum(r[3] for r in runs)
+            x -= w / 2 if anchor == "middle" else w
+        internals.draw_runs(canv, x, y, runs)
+        return
     if anchor != "start":
         w = fonts.text_width(text, role, size)
         x -= w / 2 if anchor == "middle" else w
-    for part, cjk in fonts.runs(text):
-        r = "cjk" if cjk else role
+    for part, key in fonts.pieces(text, role):
+        r = fonts.face(key, role)
+        part = fonts.drawable(part, r)
         canv.setFont(fonts.reportlab_name(r), size)
         canv.drawString(x, y, part)
         x += fonts.text_width(part, r, size)
+
+
+def line_runs(text: str, role: str, size: float, level: int) -> list[tuple[str, float, object, float]]:
+    """One line of `text` in face `role` at `size`, in a paragraph of `level`, as the runs
+    :func:`briefgen.fonts.line_runs` gives, each ready to draw: (font name, size, text or
+    shaped glyphs, width), in drawing order."""
+    out = []
+    for start, end, r, lv in fonts.line_runs(text, role, level):
+        name = fonts.reportlab_name(r)
+        drawn, width = internals.shape_run(text, start, end, name, size, lv)
+        if drawn:
+            out.append((name, size, drawn, width))
+    return out

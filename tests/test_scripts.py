@@ -1,0 +1,217 @@
+"""Every script a briefing may quote: Arabic, Hebrew, Devanagari, Bengali, Tamil, Thai and
+emoji in the PDF, shaped, right to left where they are, read back by poppler.
+
+pdftotext gives an Arabic word as the presentation forms the font drew (joined forms,
+so NFKC folds them back to letters), and a right-to-left stretch between embedding
+marks (U+202B ... U+202C); :func:`reads` folds both. Word order on a line is read from
+the words' positions (``pdftotext -bbox``), as a reader's eye goes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from briefgen import bidi, fonts
+from briefgen import tree as t
+from briefgen.build import BuildRequest, build
+from briefgen.errors import BriefgenError
+from briefgen.writers import pdf as pdf_writer
+from conftest import TESTS, tool
+
+SCRIPTS = TESTS / "data" / "scripts"
+
+# The wrapped line a native reader checks: a right-to-left paragraph with an amount in
+# dollars and a Latin company name in its first line, wrapping onto a second.
+QUOTE = ("قال المدير التنفيذي إن الكونسورتيوم سيستثمر US$ 53 billion في ثلاث محطات تحلية تعمل "
+         "بالطاقة الشمسية، وإن شركة Saffron Water ستبدأ البناء في عام 2027 بطاقة 450 ألف متر مكعب يوميا.")
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", re.sub("[\u202a-\u202e]", "", text))
+
+
+def reads(pdf: Path) -> str:
+    """The PDF's text, folded, with each run of white space (a line break) as one space."""
+    out = subprocess.run([tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", fold(out))
+
+
+def words_by_line(pdf: Path, page: int = 1) -> list[list[tuple[float, str]]]:
+    """Each line's words on `page` as (left edge, text), top to bottom, from pdftotext -bbox."""
+    out = subprocess.run([tool("pdftotext"), "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    lines: dict[float, list] = {}
+    for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>', out):
+        y = round(float(m.group(3)))
+        key = next((k for k in lines if abs(k - y) <= 5), y)   # fonts differ in depth; lines are 13.8 pt apart
+        word = html.unescape(m.group(4))
+        if bidi.bidirectional(word):     # poppler gives a right-to-left word's glyphs left to right
+            word = word[::-1]
+        lines.setdefault(key, []).append((float(m.group(1)), fold(word)))
+    return [sorted(lines[k]) for k in sorted(lines)]
+
+
+def one_paragraph(tmp_path: Path, text: str, width_mm: float | None = None, heading: str = "") -> Path:
+    blocks = [t.Heading(1, (t.Text(heading),), "h1")] if heading else []
+    blocks.append(t.Para((t.Text(text),)))
+    doc = t.Document(t.Meta(title="Scripts", date="2026-03-01"), tuple(blocks))
+    out = tmp_path / "one.pdf"
+    pdf_writer.write(doc, pdf_writer.Options(), out)
+    return out
+
+
+# --- the algorithm ---------------------------------------------------------------------
+
+
+def test_levels_as_uax9_resolves_them():
+    # hand-resolved: Arabic 1; in a left-to-right paragraph a number after it is Arabic (W2:
+    # AN, level 2) and the space between them right to left (N1: AN counts as R)
+    assert bidi.levels("ab جد 12", 0) == [0, 0, 0, 1, 1, 1, 2, 2]
+    # a right-to-left paragraph: Latin and its number are 2, the spaces between R and L are 1
+    assert bidi.levels("جد US$ 53 هو", 1) == [1, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1, 1]
+    # brackets take the direction of their context (N0)
+    assert bidi.levels("جد (ab) هو", 1) == [1, 1, 1, 1, 2, 2, 1, 1, 1, 1]
+
+
+def test_line_order_reverses_each_level_from_the_highest():
+    assert bidi.visual_order([0, 1, 1, 0]) == [0, 2, 1, 3]
+    assert bidi.visual_order([1, 2, 2, 1, 1]) == [4, 3, 1, 2, 0]
+    assert bidi.visual_order([]) == []
+
+
+def test_paragraph_direction_is_the_first_strong_character():
+    assert bidi.paragraph_level("2025: قال") == 1
+    assert bidi.paragraph_level("Reuters: «قال»") == 0
+    assert bidi.paragraph_level("\u2067قال\u2069 said") == 0        # isolates are skipped (P2)
+    assert bidi.paragraph_level("2025", bidi.default_level("ar")) == 1   # none: the document's language
+
+
+# --- one paragraph, looked at closely -------------------------------------------------
+
+
+def test_a_wrapped_right_to_left_line_reads_in_order_with_its_number_and_latin_name(tmp_path):
+    pdf = one_paragraph(tmp_path, QUOTE)
+    lines = [line for line in words_by_line(pdf) if any(bidi.bidirectional(w) for _, w in line)]
+    assert len(lines) >= 2, lines
+    logical = QUOTE.split()
+    seen: list[str] = []
+    for line in lines:
+        # right to left by position, except a left-to-right stretch, read left to right
+        ordered = [w for _, w in sorted(line, key=lambda xw: -xw[0])]
+        i = 0
+        while i < len(ordered):
+            j = i
+            while j < len(ordered) and not bidi.bidirectional(ordered[j]) and ordered[j] != ".":
+                j += 1
+            if j > i:
+                seen.extend(reversed(ordered[i:j]))
+                i = j
+            else:
+                seen.append(ordered[i])
+                i += 1
+    assert [w.strip(".،") for w in seen] == [w.strip(".،") for w in logical]
+    first = [w for _, w in sorted(lines[0], key=lambda xw: -xw[0])]
+    assert first[0] == fold("قال")                                       # flush right, first word rightmost
+    us = [x for x, w in lines[0] if w == "US$"][0]
+    billion = [x for x, w in lines[0] if w == "billion"][0]
+    assert us < billion                                               # the amount reads left to right
+    # line 2 goes on where line 1 stopped: with the company's name, flush right, read left to right
+    assert [w for _, w in lines[1][-2:]] == ["Saffron", "Water"] == logical[len(lines[0]):len(lines[0]) + 2]
+
+
+def test_arabic_letters_join(tmp_path):
+    text = reads(one_paragraph(tmp_path, "مرحبا بالعالم"))
+    raw = subprocess.run([tool("pdftotext"), "-enc", "UTF-8", str(tmp_path / "one.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "مرحبا" in text and "بالعالم" in text
+    assert "\ufee3\ufeae\ufea3\ufe92\ufe8e" in raw      # meem initial, reh final, hah initial, beh medial, alef final
+
+
+def test_devanagari_conjuncts_and_thai_marks_read_back_as_written(tmp_path):
+    quote = "मंत्रालय ने कहा कि 2028 तक क्षत्रिय संयंत्र बनाया जाएगा। ภาษาไทย สวัสดีครับ"
+    assert quote in reads(one_paragraph(tmp_path, quote))
+
+
+def test_shaping_gives_fewer_glyphs_than_characters_where_letters_combine():
+    from briefgen.writers.pdf import internals
+
+    fonts.register()
+    word = "क्षत्रिय"
+    drawn, _ = internals.shape_run(word, 0, len(word), fonts.reportlab_name("devanagari"), 10, 0)
+    assert len(drawn) == len(fonts.shape(word, "devanagari", rtl=False)) < len(word)
+    assert drawn.actual == word
+
+
+def test_emoji_read_back_as_the_same_characters(tmp_path):
+    text = "growth 🚀 and 👩\u200d💻 engineers 👍🏽 🇫🇷"
+    assert text in reads(one_paragraph(tmp_path, text))
+
+
+def test_a_right_to_left_heading_is_a_logical_outline_title(tmp_path):
+    pdf = one_paragraph(tmp_path, "x", heading="عنوان عربي Heading")
+    [entry] = pypdf.PdfReader(pdf).outline
+    assert entry.title == "عنوان عربي Heading"
+
+
+def test_what_no_font_draws_is_refused_and_named(tmp_path):
+    for text, what in [("arrow a\u0354 below", "the character \u25cc\u0354 (Combining Left Arrowhead Below, U+0354)"),
+                       ("x \ufdd0 y", "the noncharacter U+FDD0"),
+                       ("x \ue000 y", "the private-use character U+E000")]:
+        with pytest.raises(BriefgenError, match=re.escape("the PDF cannot show " + what)):
+            one_paragraph(tmp_path, text)
+
+
+def test_format_characters_are_honoured_not_drawn(tmp_path):
+    # an isolate and a joiner need no glyph: no box, and the text reads back
+    pdf = one_paragraph(tmp_path, "said \u2067שלום\u2069 today; می\u200cخواهم; ก\u0e31บ")
+    text = reads(pdf)
+    assert "said" in text and "today" in text and "กับ" in text
+    assert "\u2067" not in text and "\u2069" not in text
+
+
+def test_latin_and_cjk_take_the_plain_path():
+    from briefgen.writers.pdf.text import esc, needs_shaping
+
+    for text in ("Łódź, Ελληνικά, e\u0301 – “quoted”", "吴泳铭 通义千问 阿里云 2025"):
+        assert not needs_shaping(esc(text))
+    assert needs_shaping(esc("قال")) and needs_shaping(esc("हिंदी")) and needs_shaping(esc("🚀"))
+
+
+# --- the test project, in both formats -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("scripts")
+    return build(BuildRequest(SCRIPTS, "full", ("docx", "pdf"), out))
+
+
+def test_the_scripts_project_reads_back_from_the_pdf(built):
+    text = reads(next(p for p in built if p.suffix == ".pdf"))
+    for quote in ("2028 तक चेन्नई में एक संयंत्र बनाया जाएगा", "चेन्नई संयंत्र 2028 तक बनेगा।",
+                  "ผลิตน้ำจืดได้ 5,000 ลูกบาศก์เมตรต่อวัน", "เปิดโรงงานนำร่องที่ระยอง",
+                  "post on the pilot plant 🚰🌞", "5,000 m³ a day 👩\u200d🔬👍",
+                  "Mekorot Labs", "1.2", "מיליארד דולר", "الكونسورتيوم", "كونسورتيوم الزعفران"):
+        assert fold(quote) in text, quote
+
+
+def test_the_scripts_project_reads_back_from_word(built):
+    word = next(p for p in built if p.suffix == ".docx")
+    text = subprocess.run([tool("pandoc"), "-f", "docx", "-t", "plain", "--wrap=none", str(word)],
+                          capture_output=True, text=True, check=True).stdout
+    for quote in ("बनाया जाएगा", "ลูกบาศก์เมตรต่อวัน", "👩\u200d🔬👍", "מיליארד דולר", "US$ 53 billion"):
+        assert quote in text, quote
+
+
+def test_the_scripts_project_pdf_is_valid(built):
+    pdf = next(p for p in built if p.suffix == ".pdf")
+    r = subprocess.run([tool("qpdf"), "--check", str(pdf)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
