@@ -2,39 +2,89 @@
 
     python bench/run.py                 # seed briefing, N = 1,000 and N = 10,000
     python bench/run.py --sizes 1000    # quicker
+    python bench/run.py --sizes 1000 --peers typst,xelatex
 
 For each size it generates a synthetic project (bench/generate.py), builds the full
 briefing as .docx and .pdf in fresh processes, and measures wall time and peak memory
-(the child's maximum resident set). Peers on the same content: pandoc converting the
-same Markdown (same footnotes) to .docx, and plain reportlab laying out the same text
-without footnotes (bench/floor_reportlab.py). A peer that is not installed is skipped.
+(of the whole process tree, bench/proc.py). The same Markdown, translated for pandoc
+(bench/feed.py, untimed), goes to each peer: pandoc (PATH) and pandoc 3 writing .docx,
+pandoc 3 through Typst, xelatex and WeasyPrint to PDF (bench/anchors.py), and plain
+reportlab laying out the same text without footnotes (bench/floor_reportlab.py). A peer
+that is not installed is skipped with a line saying why.
+
+Each peer runs alternately with briefgen's build of the same format (briefgen, peer,
+briefgen, peer, ...), and the ratio is the median of the pairs', so drift of a shared
+machine cancels. Every output is read back (bench/notes.py) for its pages, the notes it
+really holds and how many sit on their reference's page. A peer that holds fewer notes
+than briefgen is flagged beside its time and fails the fairness check.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
+import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+import anchors as anchor_defs  # noqa: E402
+import feed  # noqa: E402
+import notes  # noqa: E402
+import proc  # noqa: E402
 from generate import generate  # noqa: E402
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one command, run to completion."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+@dataclass
+class Row:
+    label: str
+    runs: list[proc.Result] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)  # briefgen / this, one per pair
+    pages: str = ""
+    notes: notes.NoteCount | None = None
+    output: Path | None = None
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def peak(self) -> float:
+        return max(r.peak_mb for r in self.runs)
+
+    @property
+    def stopped(self) -> proc.Result | None:
+        return next((r for r in self.runs if not r.ok), None)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.cap_mb = args.mem_cap_gb * 1024
+        self.checks: list[tuple[str, bool, str]] = []
+
+    def measure(self, cmd: list[str], cwd: Path | None = None, *, peer: bool = False) -> proc.Result:
+        """One run; briefgen failing stops the benchmark, a peer failing is reported."""
+        result = proc.run(cmd, cwd=cwd, time_limit=self.args.time_limit, mem_cap_mb=self.cap_mb)
+        if result.status == "failed" and not peer:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{result.message}")
+        return result
+
+    def paired(self, own: Row, own_cmd: list[str], peer: Row, peer_cmd: list[str], cwd: Path, pairs: int) -> None:
+        """briefgen, peer, briefgen, peer, ...; a peer stopped at a limit is not run again."""
+        for _ in range(pairs):
+            mine = self.measure(own_cmd)
+            theirs = self.measure(peer_cmd, cwd, peer=True)
+            own.runs.append(mine)
+            peer.runs.append(theirs)
+            peer.ratios.append(mine.wall / theirs.wall)
+            if not theirs.ok:
+                return
 
 
 def briefgen(*args: str) -> list[str]:
@@ -49,74 +99,166 @@ def markdown_of(project: Path, dest: Path) -> Path:
     return dest
 
 
-def _pages(pdf: Path) -> str:
-    if not shutil.which("pdfinfo"):
-        return "?"
+def pdf_pages(pdf: Path) -> str:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages")), "?")
 
 
-def row(label: str, wall: float, rss: float, extra: str = "") -> None:
-    print(f"  {label:<34} {wall:8.2f} s {rss:8.0f} MB  {extra}")
+def fmt_row(row: Row, base: Row | None = None) -> str:
+    stop = row.stopped
+    if stop and stop.status == "failed":
+        wall = "failed"
+    elif stop and stop.status == "time":
+        wall = f"over {stop.wall:,.0f} s (stopped)"
+    elif stop:
+        wall = f"over {stop.peak_mb / 1024:.1f} GB at {stop.wall:.0f} s (stopped)"
+    else:
+        wall = f"{row.wall:8.2f} s"
+    ratio = ""
+    if base is not None and row.ratios:
+        r = statistics.median(row.ratios)
+        ratio = (f"< {r:.2f}" if stop else f"{r:.2f}") + (
+            f" ({min(row.ratios):.2f}-{max(row.ratios):.2f}, {len(row.ratios)} pairs)" if len(row.ratios) > 1 else "")
+    held = row.notes.summary() if row.notes else ("not read back: stopped" if stop else "")
+    if stop and stop.status == "failed":
+        held = stop.message.splitlines()[-1][:100] if stop.message else "no message"
+    if row.notes and base is not None and base.notes and row.notes.found < base.notes.found:
+        held = f"LOST {base.notes.found - row.notes.found:,} NOTES: " + held
+    return (f"  {row.label:<30} {wall:>12} {row.peak:7.0f} MB  {row.pages:>6}  {ratio:<26} {held}")
+
+
+def header() -> str:
+    return f"  {'':<30} {'wall':>12} {'peak':>10}  {'pages':>6}  {'briefgen/peer':<26} notes held"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--work", default="/tmp/briefgen-bench")
+    ap.add_argument("--pairs", type=int, default=3, help="runs of briefgen and each peer, alternating (seed, N < 10,000)")
+    ap.add_argument("--large-pairs", type=int, default=1, help="the same from N = 10,000 on")
+    ap.add_argument("--peers", default="", help="only these anchors (pandoc, pandoc3-docx, typst, xelatex, "
+                                                "weasyprint, floor); default all")
+    ap.add_argument("--time-limit", type=float, default=600, help="seconds before a run is stopped")
+    avail_gb = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+    ap.add_argument("--mem-cap-gb", type=float, default=round(min(8.0, avail_gb / 2), 1),
+                    help="a run whose process tree passes this is stopped (default: 8, or half the free memory)")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    results: dict = {}
-    checks: list[tuple[str, bool, str]] = []
+    bench = Bench(args)
+    wanted = set(filter(None, args.peers.split(",")))
+    peers = [a for a in anchor_defs.anchors() if not wanted or a.key in wanted]
+    load0 = os.getloadavg()
+    print(f"load average {load0[0]:.2f} at start; runs stopped past {args.time_limit:.0f} s "
+          f"or {args.mem_cap_gb:.1f} GB")
+    for a in peers:
+        if a.missing:
+            print(f"  {a.label}: skipped, {a.missing}")
 
     print("seed briefing (cold process, both formats; median of 5 after one untimed run that compiles bytecode)")
     seed = briefgen("build", str(ROOT / "seeds"), "--format", "docx,pdf", "--out", str(work / "seeds"))
-    measure(seed)
-    runs = sorted(measure(seed) for _ in range(5))
-    wall, rss = runs[2]
-    row("briefgen build seeds docx,pdf", wall, rss, f"(runs {runs[0][0]:.2f}-{runs[-1][0]:.2f} s)")
-    checks.append(("seed briefing, both formats <= 1.0 s", wall <= 1.0, f"{wall:.2f} s"))
+    bench.measure(seed)
+    both = Row("briefgen build seeds docx,pdf", [bench.measure(seed) for _ in range(5)])
+    runs = sorted(r.wall for r in both.runs)
+    print(f"  {both.label:<30} {both.wall:10.2f} s {both.peak:7.0f} MB  (runs {runs[0]:.2f}-{runs[-1]:.2f} s)")
+    bench.checks.append(("seed briefing, both formats <= 1.0 s", both.wall <= 1.0, f"{both.wall:.2f} s"))
 
-    have_pandoc = shutil.which("pandoc") is not None
-    for n in [int(x) for x in args.sizes.split(",") if x]:
+    results: dict[str, dict[str, Row]] = {}
+    sizes = ["seed"] + [x for x in args.sizes.split(",") if x]
+    for size in sizes:
+        results[size] = size_run(bench, work, size, peers, wanted)
+    if "1000" in results and "10000" in results:
+        for fmt in ("docx", "pdf"):
+            growth = results["10000"][fmt].wall / results["1000"][fmt].wall
+            bench.checks.append((f"{fmt} growth N=1,000 -> 10,000 <= 12x", growth <= 12, f"{growth:.1f}x"))
+    load1 = os.getloadavg()
+    print(f"noise: load average {load0[0]:.2f} at start, {load1[0]:.2f} at end; briefgen's own runs spread "
+          + ", ".join(f"{size} {fmt} {spread(rows[fmt])}" for size, rows in results.items() for fmt in ("docx", "pdf")))
+    print("targets")
+    for label, ok, value in bench.checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {label:<44} {value}")
+
+
+def spread(row: Row) -> str:
+    walls = [r.wall for r in row.runs]
+    return f"±{50 * (max(walls) - min(walls)) / statistics.median(walls):.0f}%" if len(walls) > 1 else "(1 run)"
+
+
+def size_run(bench: Bench, work: Path, size: str, peers: list, wanted: set) -> dict[str, Row]:
+    n = 0 if size == "seed" else int(size)
+    pairs = bench.args.pairs if n < 10000 else bench.args.large_pairs
+    if n:
         project = work / f"n{n}"
         if not (project / "briefgen.yaml").exists():
             generate(n, project)
-        out = work / f"out{n}"
-        print(f"N = {n:,} events and {n:,} claims")
-        r = results[n] = {}
-        for fmt in ("docx", "pdf"):
-            r[fmt] = measure(briefgen("build", str(project), "--format", fmt, "--out", str(out), "--date", "2026-01-01"))
-        md = markdown_of(project, work / f"n{n}.md")
-        pages = _pages(next(out.glob("*.pdf")))
-        floor = [sys.executable, str(HERE / "floor_reportlab.py")]
-        subprocess.run(floor + ["prepare", str(md), str(work / f"floor{n}.json")], check=True)  # untimed
-        r["floor"] = measure(floor + ["build", str(work / f"floor{n}.json"), str(work / f"floor{n}.pdf")])
-        row("briefgen .docx", *r["docx"])
-        if have_pandoc:
-            r["pandoc"] = measure(["pandoc", "-f", "markdown", "-t", "docx", str(md), "-o", str(work / f"pandoc{n}.docx")])
-            row("pandoc .docx (same Markdown)", *r["pandoc"], f"briefgen/pandoc = {r['docx'][0] / r['pandoc'][0]:.2f}")
-        else:
-            print("  pandoc: not installed, skipped")
-        row(f"briefgen .pdf ({pages} pages)", *r["pdf"])
-        row(f"plain reportlab floor ({_pages(work / f'floor{n}.pdf')} pages)", *r["floor"], f"briefgen/floor = {r['pdf'][0] / r['floor'][0]:.2f}")
-        if n == 10000:
-            checks.append((".docx at N=10,000 <= 8 s", r["docx"][0] <= 8, f"{r['docx'][0]:.1f} s"))
-            if have_pandoc:
-                checks.append((".docx <= 1/4 of pandoc", r["docx"][0] <= r["pandoc"][0] / 4,
-                               f"{r['docx'][0] / r['pandoc'][0]:.2f} of pandoc"))
-            checks.append((".pdf <= 1.25 x plain reportlab", r["pdf"][0] <= 1.25 * r["floor"][0],
-                           f"{r['pdf'][0] / r['floor'][0]:.2f} x"))
-            peak = max(r["docx"][1], r["pdf"][1])
-            checks.append(("peak memory <= 400 MB", peak <= 400, f"{peak:.0f} MB"))
-    if 1000 in results and 10000 in results:
-        for fmt in ("docx", "pdf"):
-            growth = results[10000][fmt][0] / results[1000][fmt][0]
-            checks.append((f"{fmt} growth N=1,000 -> 10,000 <= 12x", growth <= 12, f"{growth:.1f}x"))
-    print("targets")
-    for label, ok, value in checks:
-        print(f"  {'PASS' if ok else 'FAIL'}  {label:<40} {value}")
+        print(f"N = {n:,} events and {n:,} claims ({pairs} pairs per peer)")
+    else:
+        project = ROOT / "seeds"
+        print(f"seed briefing, one format at a time ({pairs} pairs per peer)")
+    out = work / f"out-{size}"
+    md = markdown_of(project, work / f"{size}.md")
+    fed = work / f"feed-{size}"
+    feed.prepare(md, fed)  # untimed
+    marks = notes.load_marks(fed / "notes.json")
+    floor = [sys.executable, str(HERE / "floor_reportlab.py")]
+    subprocess.run(floor + ["prepare", str(md), str(fed / "floor.json")], check=True)  # untimed
+
+    own = {fmt: Row(f"briefgen .{fmt}") for fmt in ("docx", "pdf")}
+    cmds = {fmt: briefgen("build", str(project), "--format", fmt, "--out", str(out), "--date", "2026-01-01")
+            for fmt in own}
+    rows: dict[str, Row] = dict(own)
+    todo = [a for a in peers if not a.missing]
+    if not wanted or "floor" in wanted:
+        todo.append(anchor_defs.Anchor("floor", "pdf", "plain reportlab floor", "",
+                                       lambda f, o: floor + ["build", str(f / "floor.json"), str(o)]))
+    for a in todo:
+        rows[a.key] = Row(a.label)
+        target = fed / f"{a.key}.{a.fmt}"
+        bench.paired(own[a.fmt], cmds[a.fmt], rows[a.key], a.command(fed, target), fed, pairs)
+        rows[a.key].output = target
+    for fmt in own:
+        if not own[fmt].runs:
+            own[fmt].runs.append(bench.measure(cmds[fmt]))
+        own[fmt].output = next(out.glob(f"*.{fmt}"))
+    for key, row in rows.items():
+        if row.stopped or not row.output.exists():
+            continue
+        row.notes = notes.count(marks, row.output)
+        if row.output.suffix == ".pdf":
+            row.pages = pdf_pages(row.output)
+    print(header())
+    for fmt in ("docx", "pdf"):
+        print(fmt_row(own[fmt]))
+        for a in todo:
+            if a.fmt == fmt:
+                print(fmt_row(rows[a.key], own[fmt]))
+    record_checks(bench, size, rows, len(marks))
+    return rows
+
+
+def record_checks(bench: Bench, size: str, rows: dict[str, Row], expected: int) -> None:
+    for fmt in ("docx", "pdf"):
+        mine = rows[fmt].notes
+        bench.checks.append((f"{size}: briefgen .{fmt} holds every note", mine.found == expected,
+                             f"{mine.found:,}/{expected:,}"))
+    lost = [f"{row.label} {row.notes.found:,}" for key, row in rows.items()
+            if key not in ("docx", "pdf", "floor") and row.notes and row.notes.found < expected]
+    bench.checks.append((f"{size}: every peer fed every note", not lost, ", ".join(lost) or f"all {expected:,}"))
+    if size == "seed":
+        return
+    n = int(size)
+    docx, pdf = rows["docx"], rows["pdf"]
+    if n == 10000:
+        bench.checks.append((".docx at N=10,000 <= 8 s", docx.wall <= 8, f"{docx.wall:.1f} s"))
+        if "pandoc" in rows and rows["pandoc"].ratios:
+            r = statistics.median(rows["pandoc"].ratios)
+            bench.checks.append((".docx <= 1/4 of pandoc", r <= 0.25, f"{r:.2f} of pandoc"))
+        if "floor" in rows:
+            r = statistics.median(rows["floor"].ratios)
+            bench.checks.append((".pdf <= 1.25 x plain reportlab", r <= 1.25, f"{r:.2f} x"))
+        peak = max(docx.peak, pdf.peak)
+        bench.checks.append(("peak memory <= 400 MB", peak <= 400, f"{peak:.0f} MB"))
 
 
 if __name__ == "__main__":
