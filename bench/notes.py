@@ -33,6 +33,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 PREFIX = 40  # letters and digits of a note's text that identify it
+READ_LIMIT_S = 300  # a PDF whose text takes longer to extract is reported unread
 WINDOW = 40  # pages searched ahead for the next note or reference
 _WORD = re.compile(r'<word xMin="([^"]+)" yMin="([^"]+)" xMax="([^"]+)" yMax="([^"]+)">([^<]*)</word>')
 _PAGE = re.compile(r"<page [^>]*>(.*?)</page>", re.S)
@@ -132,8 +133,18 @@ class _Page:
         return False
 
 
-def pdf_pages(pdf: Path) -> list[_Page]:
-    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
+class Unreadable(Exception):
+    """The output could not be read back in reasonable time (pages of overprinted text)."""
+
+
+def pdf_pages(pdf: Path, timeout: float = READ_LIMIT_S) -> list[_Page]:
+    try:
+        xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True,
+                             timeout=timeout).stdout
+    except subprocess.TimeoutExpired:
+        raise Unreadable(f"pdftotext took over {timeout:.0f} s") from None
+    except subprocess.CalledProcessError as exc:
+        raise Unreadable(f"pdftotext failed: {exc.stderr.decode(errors='replace').strip()[-200:]}") from None
     return [_Page(_reading_order(_WORD.findall(page))) for page in _PAGE.findall(xml.decode("utf-8", "replace"))]
 
 
