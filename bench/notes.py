@@ -12,8 +12,8 @@ what its maker says:
   word the reference follows (as its own word, since a superscript is a new word, or
   run on to it). A note counts as placed when both are found on one page. Endnotes are
   found too, and count as not placed.
-- .docx: the footnote each `w:footnoteReference` points at, in document order, counts
-  when its text starts as the note's text does.
+- .docx: the texts of the footnotes the `w:footnoteReference`s point at, in document
+  order, are matched against the notes' texts as a diff matches lines; each match counts.
 
 Text is compared on letters and digits only (NFKC, case folded), so smart quotes,
 dashes, ligatures and hyphenation at line ends do not matter.
@@ -29,6 +29,7 @@ import sys
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -213,13 +214,10 @@ def docx_notes(marks: list[tuple[str, str]], docx: Path) -> NoteCount:
     texts = {}
     for fn in ET.fromstring(notes_xml).iter(f"{_W}footnote"):
         texts[fn.get(f"{_W}id")] = norm("".join(t.text or "" for t in fn.iter(f"{_W}t")))
-    refs = [r.get(f"{_W}id") for r in ET.fromstring(body).iter(f"{_W}footnoteReference")]
-    found, j = 0, 0
-    for _, text in marks:  # a lost note is skipped, not counted against every later one
-        for k in range(j, min(j + 50, len(refs))):
-            if texts.get(refs[k], "").startswith(text[:PREFIX]):
-                found, j = found + 1, k + 1
-                break
+    held = [texts.get(r.get(f"{_W}id"), "") for r in ET.fromstring(body).iter(f"{_W}footnoteReference")]
+    # matched in order, as a diff would: a lost note costs one, not every note after it
+    blocks = SequenceMatcher(None, [text for _, text in marks], held, autojunk=False).get_matching_blocks()
+    found = sum(b.size for b in blocks)
     return NoteCount(len(marks), found)
 
 
