@@ -109,13 +109,20 @@ def anchors() -> list[Anchor]:
     typst_missing = no_p3 or _python_has("typst")
     typst_v = "" if typst_missing else _version([sys.executable, "-c", "import importlib.metadata as m; print(m.version('typst'))"])
 
-    def typst(feed: Path, out: Path) -> list[str]:
-        compile_ = (f"import typst; typst.compile('peer.typ', output={str(out)!r}, root='.', "
-                    f"font_paths=[{str(FONTS)!r}], ignore_system_fonts=True)")
-        to_typ = _pandoc(p3, "-t", "typst", "-s", "-H", "header.typ", "-V", "fontsize=9.5pt", "-o", "peer.typ")
-        return ["sh", "-c", f"{shlex.join(to_typ)} && {shlex.join([sys.executable, '-c', compile_])}"]
+    def typst(header: bool):
+        def command(feed: Path, out: Path) -> list[str]:
+            compile_ = (f"import typst; typst.compile('peer.typ', output={str(out)!r}, root='.', "
+                        f"font_paths=[{str(FONTS)!r}], ignore_system_fonts=True)")
+            to_typ = _pandoc(p3, "-t", "typst", "-s", *(["-H", "header.typ"] if header else []),
+                             "-V", "fontsize=9.5pt", "-o", "peer.typ")
+            return ["sh", "-c", f"{shlex.join(to_typ)} && {shlex.join([sys.executable, '-c', compile_])}"]
+        return command
 
-    found.append(Anchor("typst", "pdf", f"pandoc {v3 or '3'} → Typst {typst_v}".rstrip(), typst_missing, typst))
+    name = f"pandoc {v3 or '3'} → Typst {typst_v}".rstrip()
+    found.append(Anchor("typst", "pdf", name, typst_missing, typst(header=True)))
+    # as pandoc writes it, each table sits in an unbreakable figure: fast, but a long
+    # table runs off its page; shown for what an unconfigured pipeline gives
+    found.append(Anchor("typst-plain", "pdf", f"{name}, tables unbreakable", typst_missing, typst(header=False)))
 
     xelatex = shutil.which("xelatex")
     found.append(Anchor("xelatex", "pdf", f"pandoc {v3 or '3'} → xelatex",
