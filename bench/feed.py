@@ -16,7 +16,7 @@ Fed as it is, pandoc loses content, so the translation (untimed) does this:
   cover and the contents share a page (the one stated omission).
 - `::: pagebreak` becomes a raw page break for each output format.
 - A ```` ```timeline ```` block becomes the figure briefgen draws for Word, as a PNG.
-- Each table's separator row gets dashes in proportion to the column widths briefgen's
+- Each table's separator row gets dashes in proportion to the relative column widths briefgen's
   writers use, which pandoc reads as relative widths.
 - The page (A4, briefgen's margins) and font (DejaVu Sans) are set as pandoc variables
   (the 9.5 pt body size by each anchor, as each writer spells it), and `header.typ` (given to pandoc with `-H`) lets Typst break a table
@@ -145,7 +145,7 @@ def _escape(text: str) -> str:
 def prepare(src: Path, dest: Path) -> Path:
     """Write `dest/peer.md` (with its metadata block), the figures, and `dest/notes.json`."""
     from briefgen import tree as t
-    from briefgen.figures.timeline import render_png
+    from briefgen.figures import paint_png, timeline
     from briefgen.parse import parse
 
     md = src.read_text(encoding="utf-8")
@@ -158,7 +158,7 @@ def prepare(src: Path, dest: Path) -> Path:
             widths.append(t.column_widths(block, ncols))
         elif isinstance(block, t.TimelineFigure):
             name = f"timeline-{len(figures) + 1}.png"
-            (dest / name).write_bytes(render_png(block, TEXT_WIDTH_PT)[0])
+            (dest / name).write_bytes(paint_png.to_png(timeline.layout(block, TEXT_WIDTH_PT)))
             figures.append(name)
     text, meta = translate(md, widths, figures)
     meta.update(PAGE)
