@@ -8,14 +8,18 @@ command line can reach outside the template folders.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+from jinja2.loaders import split_template_path
+
 from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.load import Project, _validate
 from briefgen.model import Profile
-from briefgen.yamlio import load_yaml
+from briefgen.yamlio import load_yaml, read_bytes
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".md.j2"
@@ -51,6 +55,61 @@ def project_templates(project_root: Path) -> Path:
 def search_path(project_root: Path) -> list[Path]:
     own = project_templates(project_root)
     return ([own] if own.is_dir() else []) + [BUILTIN]
+
+
+def contained(path: Path, folders: list[Path]) -> Path:
+    """`path`, if it really lies in one of the template `folders`; a template error if it is
+    a link to a file anywhere else (sandbox or not: the briefing must not show it)."""
+    real = path.resolve()
+    if any(real.is_relative_to(folder.resolve()) for folder in folders):
+        return path
+    raise BriefgenError.one(f"template file is a link to {real}, outside the template folders",
+                            file=display_path(path), hint="copy the file into the templates folder instead of linking it",
+                            kind="template")
+
+
+def read_template(path: Path, folders: list[Path]) -> str:
+    """A template file's text, if it lies in `folders`, is an ordinary file and is UTF-8."""
+    raw = read_bytes(contained(path, folders), label=display_path(path), kind="template")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BriefgenError.one(f"template file is not UTF-8 (byte 0x{raw[exc.start]:02x})", file=display_path(path),
+                                line=raw[:exc.start].count(b"\n") + 1, hint="re-save the file as UTF-8",
+                                kind="template") from None
+
+
+class _FolderLoader(jinja2.BaseLoader):
+    """Jinja's file system loader, refusing what :func:`read_template` refuses. A name
+    that exists in a folder is that folder's template: a refused file never falls back
+    to the built-in of the same name."""
+
+    def __init__(self, folders: list[Path], all_folders: list[Path]) -> None:
+        self.folders, self.all_folders = folders, all_folders
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        pieces = split_template_path(template)  # refuses '..'
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if os.path.lexists(path):
+                source = read_template(path, self.all_folders)
+                mtime = _mtime(path)
+                return source, str(path), lambda: _mtime(path) == mtime
+        raise jinja2.TemplateNotFound(template)
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def template_loader(folders: list[Path]) -> jinja2.BaseLoader:
+    """Templates from `folders` in order, and the built-ins again as ``builtin/NAME``."""
+    every = [*folders, BUILTIN]
+    return jinja2.ChoiceLoader([_FolderLoader(folders, every),
+                                jinja2.PrefixLoader({"builtin": _FolderLoader([BUILTIN], every)})])
 
 
 def audiences(project_root: Path) -> list[Audience]:
@@ -101,7 +160,7 @@ def load_profile(project: Project, name: str) -> Profile:
     aud = find(project.root, name)
     if aud.profile_path is None:
         return Profile()
-    doc = load_yaml(aud.profile_path, label=display_path(aud.profile_path))
+    doc = load_yaml(contained(aud.profile_path, search_path(project.root)), label=display_path(aud.profile_path))
     problems: list[Problem] = []
     profile = _validate(doc, Profile, problems)
     if problems:

@@ -10,6 +10,8 @@ nothing for them.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -143,20 +145,43 @@ def _dotted(path: Path_) -> str:
 dotted = _dotted
 
 
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+                (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_bytes(path: Path, *, label: str | None = None, limit: int = MAX_BYTES, kind: str = "data") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or a clear error.
+
+    A pipe, a device (a link to ``/dev/zero``), a folder or a socket is refused before
+    anything is read, and never more than `limit` + 1 bytes are read.
+    """
+    name = label or display_path(path)
+    try:  # O_NONBLOCK: opening a named pipe must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise BriefgenError.one("file not found", file=name, hint="check the project folder holds it",
+                                kind=kind) from None
+    except OSError as exc:
+        raise BriefgenError.one(f"cannot read file: {exc.strerror}", file=name, kind=kind) from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd)
+        what = next((label for test, label in _NOT_REGULAR if test(mode.st_mode)), None)
+        if what is not None or not stat.S_ISREG(mode.st_mode):
+            raise BriefgenError.one(f"not a regular file (it is {what or 'a special file'})", file=name,
+                                    hint="give the path of an ordinary file", kind=kind)
+        raw = fh.read(limit + 1) if mode.st_size <= limit else b""
+    if mode.st_size > limit or len(raw) > limit:
+        size = max(mode.st_size, len(raw))
+        raise BriefgenError.one(
+            f"file is too large ({size:,} bytes{'' if size == mode.st_size else ' or more'}; the limit is {limit:,})",
+            file=name, hint="split the data or check this is the right file", kind=kind)
+    return raw
+
+
 def read_text(path: Path, *, label: str | None = None) -> str:
     """The file's text as UTF-8, or a clear error for binary, huge or mis-encoded files."""
     name = label or display_path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BriefgenError.one("file not found", file=name,
-                                hint="check the project folder holds it") from None
-    except OSError as exc:
-        raise BriefgenError.one(f"cannot read file: {exc.strerror}", file=name) from None
-    if len(raw) > MAX_BYTES:
-        raise BriefgenError.one(
-            f"file is too large ({len(raw):,} bytes; the limit is {MAX_BYTES:,})",
-            file=name, hint="split the data or check this is the right file")
+    raw = read_bytes(path, label=name)
     if b"\x00" in raw:
         raise BriefgenError.one("file is binary, not YAML text", file=name,
                                 hint="save it as UTF-8 text")
