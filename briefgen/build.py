@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen import atomic, collector
+from briefgen import atomic, collector, confine
 from briefgen.analyse import analyse, as_of
 from briefgen.audiences import check_name, load_profile
 from briefgen.errors import BriefgenError, display_path
@@ -86,6 +86,8 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
 def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[Path]:
     """Build one audience in each requested format; return the files written. A writer's
     warnings (the build still succeeds) go to `warn`, one line each."""
+    if req.limits.sandbox and not confine.inside():
+        return confine.run(build, req, warn)  # the whole build, bounded in time and memory
     with collector.paused():
         doc, name, plan, previous = _document(req)
     collector.freeze()  # the tree lives until the end

@@ -265,7 +265,8 @@ def build(
     as_of_day: AsOf = None,
     all_audiences: Annotated[bool, typer.Option("--all", help="Build every audience, in parallel.")] = False,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Render templates in Jinja2's sandbox (for templates you do not trust).")] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds a template may take to render.")] = 60.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a template may take to render; with --sandbox, the whole build.")] = 60.0,
+    memory_limit: Annotated[int, typer.Option("--memory-limit", help="Megabytes a --sandbox build may use.")] = 2048,
     toc_pages: Annotated[bool, typer.Option("--toc-pages/--no-toc-pages", help="Word: write the contents' page numbers, from LibreOffice's layout of the file (when LibreOffice is installed; a few seconds). --no-toc-pages for quick drafts.")] = True,
 ) -> None:
     from briefgen.build import BuildRequest, build as run_build, build_all
@@ -273,7 +274,8 @@ def build(
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
     req = BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
-                       as_of=_day_option(as_of_day, "--as-of"), limits=Limits(time_limit, sandbox=sandbox),
+                       as_of=_day_option(as_of_day, "--as-of"),
+                       limits=Limits(time_limit, sandbox=sandbox, memory_mb=memory_limit),
                        options=_docx_options(reference_docx, toc_pages))
     if all_audiences:
         if audience:
