@@ -17,6 +17,7 @@ from typing import Any, Callable
 from briefgen import atomic, collector, confine
 from briefgen.analyse import analyse, as_of
 from briefgen.audiences import check_name, load_profile
+from briefgen.dates import DateError, epoch_day
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
 from briefgen.look import NAVY
@@ -41,10 +42,17 @@ class BuildRequest:
 
 def default_build_date(project: Project) -> dt.date:
     """SOURCE_DATE_EPOCH if set, else the project's as-of date, else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return project.config.as_of or dt.date.today()
+    return source_date_epoch() or project.config.as_of or dt.date.today()
+
+
+def source_date_epoch() -> dt.date | None:
+    """The day SOURCE_DATE_EPOCH gives, or None if unset; a usage error if it is not a
+    number of seconds (checked even with --date: the PDF library reads it too)."""
+    try:
+        return epoch_day(os.environ.get("SOURCE_DATE_EPOCH"))
+    except DateError as exc:
+        raise BriefgenError.one(str(exc), field="SOURCE_DATE_EPOCH", kind="usage",
+                                hint="set it to the output of `date +%s` for the day wanted, or unset it") from None
 
 
 def stem(project: Project, audience: str) -> str:
@@ -65,7 +73,9 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
     if cfg.previous:
         from briefgen.diff import diff, load_version
 
-        changes = diff(load_version(cfg.previous, project.root), project, cfg.previous, "this briefing")
+        file, line = project.locate("briefgen.yaml", "previous")
+        old = load_version(cfg.previous, project.root, dict(file=file, line=line, field="previous"))
+        changes = diff(old, project, cfg.previous, "this briefing")
     markdown = render(project, audience, build_date, analyse(project), changes, profile, limits)
     look = profile.look
     logo = ""
@@ -116,6 +126,7 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
     audience = check_name(req.audience) if req.audience is not None else project.config.audience
     formats = req.formats or tuple(project.config.formats)
     plan = [(writer(fmt), options(fmt, req.options.get(fmt))) for fmt in formats]
+    source_date_epoch()
     build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(project, audience, build_date, req.limits)
     name = stem(project, audience)

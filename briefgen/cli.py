@@ -547,14 +547,15 @@ def templates_show(
 
     Example: briefgen templates show executive seeds
     """
-    from briefgen.audiences import find
+    from briefgen.audiences import find, read_template, search_path
 
     aud = find(project_dir, name)
+    folders = search_path(project_dir)
     say(f"# {display_path(aud.template)} ({aud.origin})")
-    sys.stdout.write(aud.template.read_text(encoding="utf-8"))
+    sys.stdout.write(read_template(aud.template, folders))
     if aud.profile_path is not None:
         say(f"\n# {display_path(aud.profile_path)}")
-        sys.stdout.write(aud.profile_path.read_text(encoding="utf-8"))
+        sys.stdout.write(read_template(aud.profile_path, folders))
 
 
 @app.command()

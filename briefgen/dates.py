@@ -253,3 +253,17 @@ def parse_day(value: object) -> dt.date:
     if span.precision != "day" or span.is_interval or span.approximate or span.uncertain:
         raise DateError(f"'{value}' must be a single exact day, YYYY-MM-DD")
     return span.lo
+
+
+def epoch_day(text: str | None) -> dt.date | None:
+    """The UTC day of a ``SOURCE_DATE_EPOCH`` value (seconds since 1970), or None when it
+    is unset or empty; DateError when it is anything but a whole number of seconds."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise DateError(f"'{value}' is not a whole number of seconds since 1970-01-01")
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date()
+    except (OverflowError, OSError, ValueError):
+        raise DateError(f"'{value}' seconds since 1970-01-01 is after the year 9999") from None
