@@ -8,6 +8,7 @@ command line can reach outside the template folders.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from jinja2.loaders import split_template_path
 from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.load import Project, _validate
 from briefgen.model import Profile
-from briefgen.yamlio import load_yaml, read_bytes
+from briefgen.yamlio import decode, load_yaml, read_bytes
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".md.j2"
@@ -71,12 +72,7 @@ def contained(path: Path, folders: list[Path]) -> Path:
 def read_template(path: Path, folders: list[Path]) -> str:
     """A template file's text, if it lies in `folders`, is an ordinary file and is UTF-8."""
     raw = read_bytes(contained(path, folders), label=display_path(path), kind="template")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BriefgenError.one(f"template file is not UTF-8 (byte 0x{raw[exc.start]:02x})", file=display_path(path),
-                                line=raw[:exc.start].count(b"\n") + 1, hint="re-save the file as UTF-8",
-                                kind="template") from None
+    return decode(raw, label=display_path(path), what="template file", kind="template")
 
 
 class _FolderLoader(jinja2.BaseLoader):
@@ -153,6 +149,45 @@ def find(project_root: Path, name: str) -> Audience:
             return aud
     known = ", ".join(a.name for a in audiences(project_root))
     raise BriefgenError.one(f"no template for audience '{name}'", hint=f"known audiences: {known}", kind="usage")
+
+
+MAX_LOGO_BYTES = 10 * 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000
+
+
+def logo_file(project_root: Path, logo: str, sandboxed: bool = False) -> Path:
+    """The profile's `look.logo`, checked to be a PNG or JPEG both writers can place.
+    In a sandboxed build it must also lie in the project folder: the profile comes with
+    the template, and may not pick a picture from anywhere else on disk."""
+    import PIL.Image
+    from docx.image.image import Image
+
+    path = project_root / logo
+    where = dict(file=display_path(path), field="look.logo")
+    if sandboxed and not path.resolve().is_relative_to(project_root.resolve()):
+        raise BriefgenError.one("a sandboxed build takes a logo from the project folder only", **where,
+                                hint="copy the picture into the project folder", kind="template")
+    if not path.exists():
+        raise BriefgenError.one("logo file not found", **where,
+                                hint="give a PNG or JPEG path relative to the project folder", kind="template")
+    blob = read_bytes(path, label=where["file"], limit=MAX_LOGO_BYTES, kind="template")
+    try:  # the Word writer reads the header as python-docx does; the PDF decodes it with Pillow
+        header = Image.from_blob(blob)
+    except Exception:  # noqa: BLE001 - python-docx raises many kinds for a broken picture
+        header = None
+    if header is None or header.content_type not in ("image/png", "image/jpeg"):
+        raise BriefgenError.one("the logo is not a PNG or JPEG picture", **where,
+                                hint="save the logo as PNG or JPEG", kind="template")
+    if header.px_width * header.px_height > MAX_LOGO_PIXELS:
+        raise BriefgenError.one(f"the logo is too large ({header.px_width:,} × {header.px_height:,} pixels)", **where,
+                                hint="a logo a few hundred pixels high is plenty", kind="template")
+    try:
+        with PIL.Image.open(io.BytesIO(blob)) as picture:
+            picture.load()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken picture
+        raise BriefgenError.one("the logo picture is damaged and cannot be drawn", **where,
+                                hint="save the logo again as PNG or JPEG", kind="template") from None
+    return path
 
 
 def load_profile(project: Project, name: str) -> Profile:

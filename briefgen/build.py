@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from briefgen import atomic, collector, confine
 from briefgen.analyse import analyse, as_of
-from briefgen.audiences import check_name, load_profile
+from briefgen.audiences import check_name, load_profile, logo_file
 from briefgen.dates import DateError, epoch_day
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
@@ -78,13 +78,7 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
         changes = diff(old, project, cfg.previous, "this briefing")
     markdown = render(project, audience, build_date, analyse(project), changes, profile, limits)
     look = profile.look
-    logo = ""
-    if look.logo:
-        path = project.root / look.logo
-        if not path.is_file():
-            raise BriefgenError.one("logo file not found", file=display_path(path), field="look.logo",
-                                    hint="give a PNG or JPEG path relative to the project folder", kind="template")
-        logo = str(path)
+    logo = str(logo_file(project.root, look.logo, limits.sandbox)) if look.logo else ""
     meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
                 classification=look.classification or cfg.classification or "", audience=audience,
                 date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,

@@ -384,6 +384,9 @@ def export(
     from briefgen.export import register_rows, write_csv, write_xlsx
 
     project = _load(project_dir, as_of_day)
+    if out_file.is_dir():
+        raise BriefgenError.one("is a folder, not a file", file=display_path(out_file), field="--out",
+                                hint=f"name a file in it, e.g. --out {display_path(out_file / 'claims.csv')}", kind="usage")
     rows = register_rows(project, analyse(project))
     suffix = out_file.suffix.lower()
     if suffix == ".csv":

@@ -240,6 +240,15 @@ def read_bytes(path: Path, *, label: str | None = None, limit: int = MAX_BYTES, 
     return raw
 
 
+def decode(raw: bytes, *, label: str, what: str = "file", kind: str = "data") -> str:
+    """`raw` as UTF-8 text, or an error naming the line of the first byte that is not."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BriefgenError.one(f"{what} is not UTF-8 (byte 0x{raw[exc.start]:02x})", file=label,
+                                line=raw[:exc.start].count(b"\n") + 1, hint=f"re-save the {what} as UTF-8", kind=kind) from None
+
+
 def read_text(path: Path, *, label: str | None = None) -> str:
     """The file's text as UTF-8, or a clear error for binary, huge or mis-encoded files."""
     name = label or display_path(path)
@@ -247,13 +256,7 @@ def read_text(path: Path, *, label: str | None = None) -> str:
     if b"\x00" in raw:
         raise BriefgenError.one("file is binary, not YAML text", file=name,
                                 hint="save it as UTF-8 text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise BriefgenError.one(
-            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})", file=name, line=line,
-            hint="re-save the file as UTF-8") from None
+    text = decode(raw, label=name)
     if (bad := ILLEGAL.search(text)) is not None:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
