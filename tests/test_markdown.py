@@ -141,3 +141,22 @@ def test_the_shapes_a_briefing_is_made_of_are_read_quickly():
                     "**Launch** of Qwen 3[^x]",
                     "**Moderate confidence.** A judgment\\.[^x]", "**10%**: a forecast[^x]", "8 \\| 9 \\*"]:
         assert builder.quick(content) is not None, content
+
+
+@pytest.mark.parametrize("markdown, line", [
+    ("".join("  " * i + f"- level {i}\n" for i in range(10)), 10),  # a tenth list level
+    ("> " * 25 + "a quote in twenty-five quotes\n", 1),
+    ("".join("  " * i + f"- level {i}\n" for i in range(7)) + "  " * 7 + "> " * 7 + "quotes in a list\n", 8),
+])
+def test_what_the_parser_would_drop_for_nesting_is_an_error(markdown, line):
+    with pytest.raises(BriefgenError, match="nested more than 20 levels deep here") as err:
+        parse(markdown, t.Meta("x"), origin="hostile template output")
+    assert (err.value.problems[0].file, err.value.problems[0].line) == ("hostile template output", line)
+
+
+def test_nine_list_levels_are_kept():
+    doc = parse("".join("  " * i + f"- level {i}\n" for i in range(9)), t.Meta("x"))
+    block, depth = doc.blocks[0], 1
+    while len(block.items[0]) > 1:
+        block, depth = block.items[0][1], depth + 1
+    assert depth == 9 and t.plain_text(block.items[0][0].children) == "level 8"
