@@ -10,12 +10,35 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 MINI = TESTS / "data" / "mini"
 SEEDS = ROOT / "seeds"
 REGEN = os.environ.get("BRIEFGEN_REGEN") == "1"
+
+# Property tests draw the same examples on every run (CI must not pass on one run and fail
+# on the next); BRIEFGEN_HYPOTHESIS=random draws new ones, ten times as many.
+settings.register_profile("fixed", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("random", derandomize=False, database=None, deadline=None, print_blob=True)
+RANDOM = os.environ.get("BRIEFGEN_HYPOTHESIS") == "random"
+settings.load_profile("random" if RANDOM else "fixed")
+
+
+def examples(n: int) -> int:
+    """How many examples a property test draws: `n`, or ten times `n` in a random run."""
+    return n * 10 if RANDOM else n
+
+
+def expected_text(path: Path, actual: str) -> str:
+    """A golden file's text. BRIEFGEN_REGEN=1 rewrites it from `actual`; without that, a
+    missing file fails the test, so a new case cannot pass before its output is reviewed."""
+    if REGEN:
+        path.write_text(actual, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(TESTS)} is missing: run with BRIEFGEN_REGEN=1 and review what it writes")
+    return path.read_text(encoding="utf-8")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from briefgen import tree as t
 from briefgen.errors import BriefgenError
 from briefgen.mdescape import md_escape
 from briefgen.parse import _PARSER, _Builder, parse
+from conftest import examples
 
 HOSTILE = ["*bold*", "# heading", "a | b", "[^1]", "<b>x</b>", "AT&T &amp;", "1. item", "- item",
            "`code`", "[link](http://x)", "\\back", "> quote", "_under_", "~~s~~", "![img](x)",
@@ -102,7 +103,7 @@ PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
 @given(a=st.text(alphabet=PUNCTUATION + "ab1 ", min_size=1, max_size=12),
        b=st.text(alphabet=PUNCTUATION + "a1 ", min_size=1, max_size=6), where=st.sampled_from(sorted(CONTEXTS)))
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=examples(800))
 def test_any_punctuation_reads_back_literally_wherever_a_value_goes(a, b, where):
     a, b = a.strip(" ") or "a", b.strip(" ") or "b"  # edge spaces are the template's layout, not data
     template, read = CONTEXTS[where]
@@ -116,7 +117,7 @@ QUICK_PIECES = ["a", "b1", " ", "é", "9", ".", ":", "!", "%", "(", ")", "\u00a0
 
 
 @given(st.lists(st.sampled_from(QUICK_PIECES), max_size=14).map("".join))
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500))
 @example("**Verified**: two sources agree\\.[^x]")
 @example("**a****b**")
 @example("a**b**c[^y] **c.**")
