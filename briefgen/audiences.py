@@ -122,12 +122,12 @@ def audiences(project_root: Path) -> list[Audience]:
                 origin_here = "project (overrides built-in)"
             else:
                 origin_here = origin
-            profile_path = prof if prof.is_file() else (found[name].profile_path if name in found else None)
+            profile_path = prof if os.path.lexists(prof) else (found[name].profile_path if name in found else None)
             found[name] = Audience(name, tpl, profile_path, origin_here)
     own = project_templates(project_root)
     for name, aud in list(found.items()):  # a project profile alone changes what a built-in selects or looks like
         prof = own / f"{name}.yaml"
-        if prof.is_file() and aud.profile_path != prof:
+        if os.path.lexists(prof) and aud.profile_path != prof:
             found[name] = Audience(name, aud.template, prof, aud.origin + " (project profile)")
     return sorted(found.values(), key=lambda a: a.name)
 
@@ -170,7 +170,7 @@ def logo_file(project_root: Path, logo: str, sandboxed: bool = False) -> Path:
     if not path.exists():
         raise BriefgenError.one("logo file not found", **where,
                                 hint="give a PNG or JPEG path relative to the project folder", kind="template")
-    blob = read_bytes(path, label=where["file"], limit=MAX_LOGO_BYTES, kind="template")
+    blob = read_bytes(path, label=where["file"], field=where["field"], limit=MAX_LOGO_BYTES, kind="template")
     try:  # the Word writer reads the header as python-docx does; the PDF decodes it with Pillow
         header = Image.from_blob(blob)
     except Exception:  # noqa: BLE001 - python-docx raises many kinds for a broken picture

@@ -19,6 +19,7 @@ an address-space limit).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import signal
@@ -30,6 +31,7 @@ from typing import Any, Callable
 from briefgen.errors import BriefgenError, display_path
 
 GRACE = 5.0  # seconds between SIGTERM and SIGKILL
+RENDER_SECONDS = 86_400  # rendering's own limit inside the child, where the parent keeps time
 _inside = False
 
 
@@ -86,6 +88,8 @@ def _child(fn: Callable[..., Any], req: Any, send) -> None:  # pragma: no cover 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # this process's parent handles Ctrl-C
         _set_limits(req.limits.memory_mb, req.limits.seconds)
+        # one clock for the whole build, the parent's: rendering's own alarm must not race it
+        req = dataclasses.replace(req, limits=dataclasses.replace(req.limits, seconds=RENDER_SECONDS))
         warnings: list[str] = []
         try:
             outcome: tuple = ("ok", (fn(req, warn=warnings.append), warnings))

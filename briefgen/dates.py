@@ -132,6 +132,8 @@ def _point(text: str) -> Span:
             f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD "
             "(EDTF: add ~ for approximate, ? for uncertain)")
     y = int(m["y"])
+    if y == 0:
+        raise DateError(f"'{text}' is impossible: there is no year 0")
     q = m["q"] or ""
     approx, unsure = q in "~%" and bool(q), q in "?%" and bool(q)
     if m["d"]:
@@ -146,8 +148,6 @@ def _point(text: str) -> Span:
         mo = int(m["m"])
         _check_month(mo, text)
         return Span(dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]), "month", approx, unsure)
-    if y == 0:
-        raise DateError(f"'{text}' is impossible: there is no year 0")
     return Span(dt.date(y, 1, 1), dt.date(y, 12, 31), "year", approx, unsure)
 
 

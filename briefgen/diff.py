@@ -62,7 +62,7 @@ def load_version(spec: str, base: Path = Path("."), where: dict | None = None) -
         archive = _git("-C", str(top), "archive", "--format=tar", commit, "--", inside)
     except (BriefgenError, ValueError) as exc:
         why = exc.problems[0].message if isinstance(exc, BriefgenError) else "the path is outside the repository"
-        raise BriefgenError.one(f"cannot read '{spec}' from git: {why}", **(where or {}),
+        raise BriefgenError.one(f"cannot read {spec!r} from git: {why}", **(where or {}),
                                 hint="give REV:PATH with a revision git knows, e.g. HEAD~1:seeds",
                                 kind="data" if where else "usage") from None
     with tempfile.TemporaryDirectory(prefix="briefgen-diff-") as tmp:
@@ -75,14 +75,14 @@ def _commit(top: Path, rev: str) -> str:
     """The commit id `rev` names. Revisions are data: one that git could read as an
     option (a leading '-') or that names no commit is refused before git sees it elsewhere."""
     if not rev or rev.startswith("-") or any(c.isspace() or not c.isprintable() for c in rev):
-        raise BriefgenError.one(f"'{rev}' is not a git revision")
+        raise BriefgenError.one(f"{rev!r} is not a git revision")
     try:
         out = _git("-C", str(top), "rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}")
     except BriefgenError:
-        raise BriefgenError.one(f"'{rev}' is not a commit in this repository") from None
+        raise BriefgenError.one(f"{rev!r} is not a commit in this repository") from None
     commit = out.decode().strip()
     if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
-        raise BriefgenError.one(f"'{rev}' is not a commit in this repository")
+        raise BriefgenError.one(f"{rev!r} is not a commit in this repository")
     return commit
 
 

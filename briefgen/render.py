@@ -106,7 +106,7 @@ class Footnotes:
             return _unique(c for ref in item.basis for c in lookup[ref].citations)
         if isinstance(item, (list, tuple)):
             return _unique(c for x in item for c in self._citations(x))
-        raise ValueError(f"cite() cannot cite a {type(item).__name__}")
+        raise ValueError(f"cite() takes an event, a claim, a judgment or a list of them, not {type(item).__name__!r}")
 
 
 class Memo:
@@ -188,8 +188,8 @@ class Limits:
                                     field="--memory-limit", hint="give e.g. --memory-limit 4096", kind="usage")
 
 
-class _OutOfTime(Exception):
-    pass
+class _OutOfTime(BaseException):
+    """Raised by the alarm; a BaseException, so that nothing a template calls swallows it."""
 
 
 def make_environment(search_path: list[Path], sandboxed: bool = False) -> jinja2.Environment:
@@ -230,13 +230,13 @@ def render(project: Project, audience: str, build_date: dt.date,
     except BriefgenError:
         raise
     except SecurityError as exc:
-        raise _runtime_error(exc, f"the sandbox refused: {exc}") from None
+        raise _runtime_error(exc, f"the sandbox refused: {exc}",
+                             "a sandboxed template may use its data and the functions it is given, nothing else; "
+                             "see Security in the README") from None
     except OverflowError as exc:
         raise _runtime_error(exc, f"the sandbox refused: {exc}".replace("larger (", "larger than (")) from None
     except RecursionError as exc:
         raise _runtime_error(exc, "template recursion too deep (a macro or block calling itself)") from None
-    except MemoryError as exc:
-        raise _runtime_error(exc, "out of memory (the template makes text, lists or numbers too large to hold)") from None
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(exc) from None
     except jinja2.TemplateNotFound as exc:
@@ -279,6 +279,9 @@ def _compile(env: jinja2.Environment, name: str, filename: str) -> jinja2.Templa
     except RecursionError:
         raise BriefgenError.one("template is nested too deeply to compile", file=display_path(filename),
                                 hint="split deeply nested expressions or tags", kind="template") from None
+    except Exception as exc:  # noqa: BLE001 - constant folding runs template expressions now
+        raise BriefgenError.one(f"template cannot be compiled: {_describe(exc)}", file=display_path(filename),
+                                kind="template") from None
 
 
 @contextmanager
@@ -319,7 +322,17 @@ def _template_error(exc: jinja2.TemplateSyntaxError) -> BriefgenError:
                              hint="fix the template tag on this line", kind="template")
 
 
-def _runtime_error(exc: Exception, message: str | None = None) -> BriefgenError:
+def _describe(exc: BaseException) -> str:
+    """What went wrong, in a template writer's words."""
+    if isinstance(exc, MemoryError):
+        return "out of memory (the template makes text, lists or numbers too large to hold)"
+    msg = re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc)) or type(exc).__name__
+    if "integer string conversion" in msg:
+        return "a number of more than 4,300 digits cannot be printed"
+    return msg
+
+
+def _runtime_error(exc: Exception, message: str | None = None, hint: str | None = None) -> BriefgenError:
     """Locate a render-time error in the template from the traceback frames."""
     file, line = None, None
     tb = exc.__traceback__
@@ -328,10 +341,8 @@ def _runtime_error(exc: Exception, message: str | None = None) -> BriefgenError:
         if code.co_filename.endswith(SUFFIX) or "/templates/" in code.co_filename:
             file, line = code.co_filename, tb.tb_lineno
         tb = tb.tb_next
-    msg = message or re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc)) or type(exc).__name__
-    if "integer string conversion" in msg:
-        msg = "a number of more than 4,300 digits cannot be printed"
-    hint = "check the spelling of the name; the template context lists what exists" \
-        if isinstance(exc, jinja2.UndefinedError) else None
+    msg = message or _describe(exc)
+    if hint is None and isinstance(exc, jinja2.UndefinedError) and ("undefined" in msg or "no attribute" in msg):
+        hint = "check the spelling of the name; the template context lists what exists"
     return BriefgenError.one(f"template error: {msg}", file=display_path(file) if file else None, line=line,
                              hint=hint, kind="template")

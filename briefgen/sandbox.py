@@ -143,6 +143,10 @@ class BriefingSandbox(ImmutableSandboxedEnvironment):
             return False  # a class's own constructor reached from a value: date.today, dict.fromkeys
         return type(obj) in PLAIN or isinstance(obj, JINJA)
 
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        """Refuse at once: Jinja's default, an undefined value, prints as "Undefined" in a list."""
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
+
     # calls -------------------------------------------------------------------------
 
     def is_safe_callable(self, obj: Any) -> bool:

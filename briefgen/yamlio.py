@@ -36,6 +36,7 @@ MAX_DEPTH = 100  # lists and mappings inside each other
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _YAML = "tag:yaml.org,2002:"
 _STR, _TIMESTAMP, _BINARY, _MERGE = _YAML + "str", _YAML + "timestamp", _YAML + "binary", _YAML + "merge"
+_SEQ, _MAP = _YAML + "seq", _YAML + "map"
 _TAGGED = {_YAML + name: name for name in ("int", "float", "bool", "null")}
 _PLAIN = "tag:briefgen,2025:plain"  # a scalar written without quotes or tag: read_plain() reads it
 
@@ -102,8 +103,10 @@ class _Walker:
             raise self._error("an alias refers to the list or mapping it is inside, which would never end", node,
                               path, "give the values themselves instead of the '*alias'")
         if len(self.open) >= MAX_DEPTH:
-            raise self._error(f"lists and mappings are nested more than {MAX_DEPTH} deep", node, path,
+            raise self._error(f"lists and mappings are nested more than {MAX_DEPTH} deep", node, path[:4],
                               "flatten the data; briefgen data is never nested this deep")
+        if node.tag not in (_SEQ, _MAP):
+            raise self._error(f"unsupported YAML tag {node.tag}", node, path, "remove the '!' tag")
         if id(node) in self.seen:
             aliased = True
         else:
@@ -207,7 +210,8 @@ _NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (st
                 (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
 
 
-def read_bytes(path: Path, *, label: str | None = None, limit: int = MAX_BYTES, kind: str = "data") -> bytes:
+def read_bytes(path: Path, *, label: str | None = None, limit: int = MAX_BYTES, kind: str = "data",
+               field: str | None = None) -> bytes:
     """The bytes of a regular file of at most `limit` bytes, or a clear error.
 
     A pipe, a device (a link to ``/dev/zero``), a folder or a socket is refused before
@@ -217,15 +221,15 @@ def read_bytes(path: Path, *, label: str | None = None, limit: int = MAX_BYTES, 
     try:  # O_NONBLOCK: opening a named pipe must not wait for a writer
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise BriefgenError.one("file not found", file=name, hint="check the project folder holds it",
+        raise BriefgenError.one("file not found", file=name, field=field, hint="check the project folder holds it",
                                 kind=kind) from None
     except OSError as exc:
-        raise BriefgenError.one(f"cannot read file: {exc.strerror}", file=name, kind=kind) from None
+        raise BriefgenError.one(f"cannot read file: {exc.strerror}", file=name, field=field, kind=kind) from None
     try:
         mode = os.fstat(fd)
         if not stat.S_ISREG(mode.st_mode):
             what = next((label for test, label in _NOT_REGULAR if test(mode.st_mode)), "a special file")
-            raise BriefgenError.one(f"not a regular file (it is {what})", file=name,
+            raise BriefgenError.one(f"not a regular file (it is {what})", file=name, field=field,
                                     hint="give the path of an ordinary file", kind=kind)
         raw = os.read(fd, limit + 1) if mode.st_size <= limit else b""
         while len(raw) <= limit and (more := os.read(fd, limit + 1 - len(raw))):
@@ -236,7 +240,7 @@ def read_bytes(path: Path, *, label: str | None = None, limit: int = MAX_BYTES, 
         size = max(mode.st_size, len(raw))
         raise BriefgenError.one(
             f"file is too large ({size:,} bytes{'' if size == mode.st_size else ' or more'}; the limit is {limit:,})",
-            file=name, hint="split the data or check this is the right file", kind=kind)
+            file=name, field=field, hint="split the data or check this is the right file", kind=kind)
     return raw
 
 
