@@ -148,3 +148,28 @@ def libreoffice(tmp_path_factory):
     yield lo
     os.environ.pop("BRIEFGEN_SOFFICE_PIPE", None)
     lo.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The hostile corpus per class: cases, how many held, their exit codes, the slowest."""
+    rows: dict[str, dict] = {}
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when != "call" or "test_hostile_input[" not in report.nodeid:
+                continue
+            row = rows.setdefault(report.nodeid.split("[", 1)[1].split("/", 1)[0],
+                                  {"passed": 0, "failed": 0, "exits": {}, "slowest": 0.0})
+            row[outcome] += 1
+            props = dict(report.user_properties)
+            if "exit" in props:
+                row["exits"][props["exit"]] = row["exits"].get(props["exit"], 0) + 1
+            row["slowest"] = max(row["slowest"], props.get("seconds", 0.0))
+    if not rows:
+        return
+    terminalreporter.section("hostile corpus")
+    for name, row in sorted(rows.items()):
+        exits = ", ".join(f"exit {code}: {n}" for code, n in sorted(row["exits"].items()))
+        terminalreporter.write_line(f"{name:16} {row['passed'] + row['failed']:3} cases, {row['failed']} failed "
+                                    f"({exits}); slowest {row['slowest']:.1f} s")
+    total = sum(r["passed"] + r["failed"] for r in rows.values())
+    terminalreporter.write_line(f"{'all':16} {total:3} cases, {sum(r['failed'] for r in rows.values())} failed")
