@@ -30,7 +30,7 @@ CONFIG_FILE = "briefgen.yaml"
 class Project:
     """A validated project: models plus the resolved date of every event."""
 
-    root: Path
+    root: Path = field(repr=False)  # never printed: a sandboxed template may print the project
     config: Config
     sources: dict[str, Source]
     events: list[Event]

@@ -28,7 +28,7 @@ from briefgen.audiences import load_profile
 from briefgen.diff import diff, load_version
 from briefgen.load import load_project
 from briefgen.render import Limits, render, template_context
-from conftest import MINI, SEEDS
+from conftest import MINI, SEEDS, run_cli
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the walk reads pydantic's old names too
 DAY = dt.date(2026, 1, 2)
@@ -216,3 +216,24 @@ def test_huge_values_are_refused_before_they_are_made(walked, expression, messag
     env, roots, _ = walked
     with pytest.raises(SecurityError, match=re.escape(message)):
         env.from_string("{{ " + expression + " }}").render(roots)
+
+
+def test_printing_the_context_does_not_show_the_project_folder(walked):
+    env, roots, _ = walked
+    text = env.from_string("{{ project }} {{ footnotes }} {{ analysis }} {{ profile }}").render(roots)
+    assert str(SEEDS) not in text and "PosixPath" not in text
+
+
+def test_every_audience_sandboxed_builds_the_rest_when_one_runs_out_of_time(tmp_path):
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    (project / "templates").mkdir()
+    (project / "templates" / "slow.md.j2").write_text(
+        "{% for i in range(10**5) %}{% for j in range(10**5) %}{% endfor %}{% endfor %}\n")
+    result = run_cli("build", "mini", "--all", "--sandbox", "--time-limit", "4", "--format", "docx", "--out", "out",
+                     cwd=tmp_path)
+    assert result.code == 3 and "Traceback" not in result.err
+    assert ("error: slow: mini/templates/slow.md.j2: the sandboxed build took longer than 4 s and was stopped"
+            in result.err)
+    built = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert built == [f"mini-briefing-{a}.docx" for a in sorted(AUDIENCES)], built  # nothing left of slow
