@@ -176,7 +176,7 @@ def logo_file(project_root: Path, logo: str, sandboxed: bool = False) -> Path:
     except Exception:  # noqa: BLE001 - python-docx raises many kinds for a broken picture
         header = None
     if header is None or header.content_type not in ("image/png", "image/jpeg"):
-        raise BriefgenError.one("the logo is not a PNG or JPEG picture", **where,
+        raise BriefgenError.one("the logo is neither PNG nor JPEG", **where,
                                 hint="save the logo as PNG or JPEG", kind="template")
     if header.px_width * header.px_height > MAX_LOGO_PIXELS:
         raise BriefgenError.one(f"the logo is too large ({header.px_width:,} × {header.px_height:,} pixels)", **where,

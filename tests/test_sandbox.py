@@ -28,7 +28,7 @@ from briefgen.audiences import load_profile
 from briefgen.diff import diff, load_version
 from briefgen.load import load_project
 from briefgen.render import Limits, render, template_context
-from conftest import MINI, SEEDS, run_cli
+from conftest import MINI, SEEDS, TESTS, run_cli
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the walk reads pydantic's old names too
 DAY = dt.date(2026, 1, 2)
@@ -198,7 +198,7 @@ def test_the_project_folder_loaded_files_and_loaders_are_out_of_reach(walked):
             env.from_string(text).render(roots)
 
 
-@pytest.mark.parametrize("project", [SEEDS, MINI], ids=["seeds", "mini"])
+@pytest.mark.parametrize("project", [SEEDS, TESTS / "data" / "kestrel", MINI], ids=["seeds", "kestrel", "mini"])
 @pytest.mark.parametrize("audience", AUDIENCES)
 def test_built_in_templates_render_the_same_in_the_sandbox(project, audience):
     loaded = load_project(project)
