@@ -12,6 +12,9 @@ folding), rendering, parsing the Markdown it made and laying that out as a PDF.
   the child turns into an exception so that its temporary files are removed as in any
   failed build, then SIGKILL after a short grace.
 * Running out of time or memory is a template error (exit 3) naming the template.
+* What the build starts in a session of its own (LibreOffice, for the Word contents'
+  page numbers) is stopped too, found by a token in its environment; the build's
+  temporary folder (``TMPDIR``) is its own, and removed when it ends.
 
 Needs ``fork`` and the ``resource`` module (Linux; on macOS the kernel does not enforce
 an address-space limit).
@@ -22,10 +25,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import secrets
+import shutil
 import signal
+import tempfile
 import time
 import traceback
 from multiprocessing.connection import Pipe
+from pathlib import Path
 from typing import Any, Callable
 
 from briefgen.errors import BriefgenError, display_path
@@ -63,17 +70,24 @@ def run(fn: Callable[..., Any], req: Any, warn: Callable[[str], None] | None = N
         raise BriefgenError.one("--sandbox needs a system with fork and resource limits (Linux)",
                                 field="--sandbox", hint="build untrusted templates on Linux", kind="usage")
     limits = req.limits
+    scratch, token = tempfile.mkdtemp(prefix="briefgen-sandbox-"), secrets.token_hex(16)
     receive, send = Pipe(duplex=False)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its outcome is tested through the parent
         receive.close()
+        os.environ.update(TMPDIR=scratch, BRIEFGEN_CONFINED=token)  # inherited by every process it starts
+        tempfile.tempdir = scratch
         _child(fn, req, send)
     send.close()
     try:
         os.setpgid(pid, pid)  # as the child does: whichever runs first
     except OSError:
         pass
-    status, outcome = _wait(pid, receive, limits.seconds)
+    try:
+        status, outcome = _wait(pid, receive, limits.seconds)
+    finally:
+        _stop_escaped(token)
+        shutil.rmtree(scratch, ignore_errors=True)
     result, warnings = _result(status, outcome, req)
     for line in warnings if warn is not None else ():
         warn(line)
@@ -165,6 +179,25 @@ def _reap(pid: int, timeout: float | None) -> int | None:
         if time.monotonic() >= end:
             return None
         time.sleep(0.02)
+
+
+def _stop_escaped(token: str) -> None:
+    """Kill what the build started in a session of its own (LibreOffice does), which the
+    process group's signals do not reach: every process whose environment carries the
+    build's token. Linux only (/proc); elsewhere nothing is found."""
+    marker = f"BRIEFGEN_CONFINED={token}".encode()
+    for _ in range(3):  # what is killed may have started another meanwhile
+        found = False
+        for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self/environ").exists() else ():
+            try:
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    os.kill(int(entry.name), signal.SIGKILL)
+                    found = True
+            except (OSError, ValueError):
+                continue  # gone, or another user's
+        if not found:
+            return
+        time.sleep(0.05)
 
 
 def _signal_group(pid: int, sig: int) -> None:

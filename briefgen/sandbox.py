@@ -45,7 +45,7 @@ from briefgen.diff import Change, Diff
 from briefgen.load import Project
 from briefgen.model import (
     BottomLine, Citation, Claim, ClaimSelection, Config, Event, EventSelection, Judgment, Look, Name,
-    Profile, RelativeDate, Selection, Source,
+    Profile, RelativeDate, Selection, Source, Strict,
 )
 
 MAX_TEXT = 10_000_000  # characters one `*` or `+` may make; the output cap bounds the whole text
@@ -118,6 +118,8 @@ def _api(cls: type) -> frozenset[str] | None:
     for base in cls.__mro__:
         if base in TEMPLATE_API:
             return TEMPLATE_API[base]
+    if issubclass(cls, Strict):  # a data model added later: its fields, which the walk test checks
+        return _fields(cls)
     return None
 
 
