@@ -8,14 +8,19 @@ command line can reach outside the template folders.
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+from jinja2.loaders import split_template_path
+
 from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.load import Project, _validate
 from briefgen.model import Profile
-from briefgen.yamlio import load_yaml
+from briefgen.yamlio import decode, load_yaml, read_bytes
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".md.j2"
@@ -53,6 +58,56 @@ def search_path(project_root: Path) -> list[Path]:
     return ([own] if own.is_dir() else []) + [BUILTIN]
 
 
+def contained(path: Path, folders: list[Path]) -> Path:
+    """`path`, if it really lies in one of the template `folders`; a template error if it is
+    a link to a file anywhere else (sandbox or not: the briefing must not show it)."""
+    real = path.resolve()
+    if any(real.is_relative_to(folder.resolve()) for folder in folders):
+        return path
+    raise BriefgenError.one(f"template file is a link to {real}, outside the template folders",
+                            file=display_path(path), hint="copy the file into the templates folder instead of linking it",
+                            kind="template")
+
+
+def read_template(path: Path, folders: list[Path]) -> str:
+    """A template file's text, if it lies in `folders`, is an ordinary file and is UTF-8."""
+    raw = read_bytes(contained(path, folders), label=display_path(path), kind="template")
+    return decode(raw, label=display_path(path), what="template file", kind="template")
+
+
+class _FolderLoader(jinja2.BaseLoader):
+    """Jinja's file system loader, refusing what :func:`read_template` refuses. A name
+    that exists in a folder is that folder's template: a refused file never falls back
+    to the built-in of the same name."""
+
+    def __init__(self, folders: list[Path], all_folders: list[Path]) -> None:
+        self.folders, self.all_folders = folders, all_folders
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        pieces = split_template_path(template)  # refuses '..'
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if os.path.lexists(path):
+                source = read_template(path, self.all_folders)
+                mtime = _mtime(path)
+                return source, str(path), lambda: _mtime(path) == mtime
+        raise jinja2.TemplateNotFound(template)
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def template_loader(folders: list[Path]) -> jinja2.BaseLoader:
+    """Templates from `folders` in order, and the built-ins again as ``builtin/NAME``."""
+    every = [*folders, BUILTIN]
+    return jinja2.ChoiceLoader([_FolderLoader(folders, every),
+                                jinja2.PrefixLoader({"builtin": _FolderLoader([BUILTIN], every)})])
+
+
 def audiences(project_root: Path) -> list[Audience]:
     """Every audience available to a project, the project's first where names clash."""
     found: dict[str, Audience] = {}
@@ -67,12 +122,12 @@ def audiences(project_root: Path) -> list[Audience]:
                 origin_here = "project (overrides built-in)"
             else:
                 origin_here = origin
-            profile_path = prof if prof.is_file() else (found[name].profile_path if name in found else None)
+            profile_path = prof if os.path.lexists(prof) else (found[name].profile_path if name in found else None)
             found[name] = Audience(name, tpl, profile_path, origin_here)
     own = project_templates(project_root)
     for name, aud in list(found.items()):  # a project profile alone changes what a built-in selects or looks like
         prof = own / f"{name}.yaml"
-        if prof.is_file() and aud.profile_path != prof:
+        if os.path.lexists(prof) and aud.profile_path != prof:
             found[name] = Audience(name, aud.template, prof, aud.origin + " (project profile)")
     return sorted(found.values(), key=lambda a: a.name)
 
@@ -96,12 +151,51 @@ def find(project_root: Path, name: str) -> Audience:
     raise BriefgenError.one(f"no template for audience '{name}'", hint=f"known audiences: {known}", kind="usage")
 
 
+MAX_LOGO_BYTES = 10 * 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000
+
+
+def logo_file(project_root: Path, logo: str, sandboxed: bool = False) -> Path:
+    """The profile's `look.logo`, checked to be a PNG or JPEG both writers can place.
+    In a sandboxed build it must also lie in the project folder: the profile comes with
+    the template, and may not pick a picture from anywhere else on disk."""
+    import PIL.Image
+    from docx.image.image import Image
+
+    path = project_root / logo
+    where = dict(file=display_path(path), field="look.logo")
+    if sandboxed and not path.resolve().is_relative_to(project_root.resolve()):
+        raise BriefgenError.one("a sandboxed build takes a logo from the project folder only", **where,
+                                hint="copy the picture into the project folder", kind="template")
+    if not path.exists():
+        raise BriefgenError.one("logo file not found", **where,
+                                hint="give a PNG or JPEG path relative to the project folder", kind="template")
+    blob = read_bytes(path, label=where["file"], field=where["field"], limit=MAX_LOGO_BYTES, kind="template")
+    try:  # the Word writer reads the header as python-docx does; the PDF decodes it with Pillow
+        header = Image.from_blob(blob)
+    except Exception:  # noqa: BLE001 - python-docx raises many kinds for a broken picture
+        header = None
+    if header is None or header.content_type not in ("image/png", "image/jpeg"):
+        raise BriefgenError.one("the logo is neither PNG nor JPEG", **where,
+                                hint="save the logo as PNG or JPEG", kind="template")
+    if header.px_width * header.px_height > MAX_LOGO_PIXELS:
+        raise BriefgenError.one(f"the logo is too large ({header.px_width:,} × {header.px_height:,} pixels)", **where,
+                                hint="a logo a few hundred pixels high is plenty", kind="template")
+    try:
+        with PIL.Image.open(io.BytesIO(blob)) as picture:
+            picture.load()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken picture
+        raise BriefgenError.one("the logo picture is damaged and cannot be drawn", **where,
+                                hint="save the logo again as PNG or JPEG", kind="template") from None
+    return path
+
+
 def load_profile(project: Project, name: str) -> Profile:
     """The audience's profile (defaults if it has none); errors carry file and line."""
     aud = find(project.root, name)
     if aud.profile_path is None:
         return Profile()
-    doc = load_yaml(aud.profile_path, label=display_path(aud.profile_path))
+    doc = load_yaml(contained(aud.profile_path, search_path(project.root)), label=display_path(aud.profile_path))
     problems: list[Problem] = []
     profile = _validate(doc, Profile, problems)
     if problems:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen import atomic, collector
+from briefgen import atomic, collector, confine
 from briefgen.analyse import analyse, as_of
-from briefgen.audiences import check_name, load_profile
+from briefgen.audiences import check_name, load_profile, logo_file
+from briefgen.dates import DateError, epoch_day
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
 from briefgen.look import NAVY
@@ -41,10 +42,17 @@ class BuildRequest:
 
 def default_build_date(project: Project) -> dt.date:
     """SOURCE_DATE_EPOCH if set, else the project's as-of date, else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return project.config.as_of or dt.date.today()
+    return source_date_epoch() or project.config.as_of or dt.date.today()
+
+
+def source_date_epoch() -> dt.date | None:
+    """The day SOURCE_DATE_EPOCH gives, or None if unset; a usage error if it is not a
+    number of seconds (checked even with --date: the PDF library reads it too)."""
+    try:
+        return epoch_day(os.environ.get("SOURCE_DATE_EPOCH"))
+    except DateError as exc:
+        raise BriefgenError.one(str(exc), field="SOURCE_DATE_EPOCH", kind="usage",
+                                hint="set it to the output of `date +%s` for the day wanted, or unset it") from None
 
 
 def stem(project: Project, audience: str) -> str:
@@ -65,16 +73,12 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
     if cfg.previous:
         from briefgen.diff import diff, load_version
 
-        changes = diff(load_version(cfg.previous, project.root), project, cfg.previous, "this briefing")
+        file, line = project.locate("briefgen.yaml", "previous")
+        old = load_version(cfg.previous, project.root, dict(file=file, line=line, field="previous"))
+        changes = diff(old, project, cfg.previous, "this briefing")
     markdown = render(project, audience, build_date, analyse(project), changes, profile, limits)
     look = profile.look
-    logo = ""
-    if look.logo:
-        path = project.root / look.logo
-        if not path.is_file():
-            raise BriefgenError.one("logo file not found", file=display_path(path), field="look.logo",
-                                    hint="give a PNG or JPEG path relative to the project folder", kind="template")
-        logo = str(path)
+    logo = str(logo_file(project.root, look.logo, limits.sandbox)) if look.logo else ""
     meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
                 classification=look.classification or cfg.classification or "", audience=audience,
                 date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,
@@ -86,6 +90,8 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
 def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[Path]:
     """Build one audience in each requested format; return the files written. A writer's
     warnings (the build still succeeds) go to `warn`, one line each."""
+    if req.limits.sandbox and not confine.inside():
+        return confine.run(build, req, warn)  # the whole build, bounded in time and memory
     with collector.paused():
         doc, name, plan, previous = _document(req)
     collector.freeze()  # the tree lives until the end
@@ -114,6 +120,7 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
     audience = check_name(req.audience) if req.audience is not None else project.config.audience
     formats = req.formats or tuple(project.config.formats)
     plan = [(writer(fmt), options(fmt, req.options.get(fmt))) for fmt in formats]
+    source_date_epoch()
     build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(project, audience, build_date, req.limits)
     name = stem(project, audience)

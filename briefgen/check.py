@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen import atomic
-from briefgen.errors import BriefgenError, Problem
+from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.load import Project
 from briefgen.model import FILES, Citation
+from briefgen.yamlio import decode, read_bytes
 
 _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -80,9 +81,14 @@ def check_quotes(project: Project, texts_dir: Path | None = None) -> list[QuoteR
         for i, cit in enumerate(owner.citations):
             if cit.source not in cache:
                 path = find_text(cit.source, project, texts_dir)
-                cache[cit.source] = paragraphs(path.read_text(encoding="utf-8")) if path else None
+                cache[cit.source] = paragraphs(_full_text(path)) if path else None
             results.append(_check_one(owner.id, i, cit, cache[cit.source]))
     return results
+
+
+def _full_text(path: Path) -> str:
+    """A source's full text, or a clear error if it is not an ordinary UTF-8 file."""
+    return decode(read_bytes(path, label=display_path(path)), label=display_path(path), what="full text")
 
 
 def _check_one(owner: str, index: int, cit: Citation, paras: list[str] | None) -> QuoteResult:

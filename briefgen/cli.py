@@ -171,7 +171,7 @@ def schema(
 
 
 def _dump(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str, allow_nan=False) + "\n")
 
 
 @app.command()
@@ -265,7 +265,8 @@ def build(
     as_of_day: AsOf = None,
     all_audiences: Annotated[bool, typer.Option("--all", help="Build every audience, in parallel.")] = False,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Render templates in Jinja2's sandbox (for templates you do not trust).")] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds a template may take to render.")] = 60.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a template may take to render; with --sandbox, the whole build.")] = 60.0,
+    memory_limit: Annotated[int, typer.Option("--memory-limit", help="Megabytes a --sandbox build may use.")] = 2048,
     toc_pages: Annotated[bool, typer.Option("--toc-pages/--no-toc-pages", help="Word: write the contents' page numbers, from LibreOffice's layout of the file (when LibreOffice is installed; a few seconds). --no-toc-pages for quick drafts.")] = True,
 ) -> None:
     from briefgen.build import BuildRequest, build as run_build, build_all
@@ -273,7 +274,8 @@ def build(
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
     req = BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
-                       as_of=_day_option(as_of_day, "--as-of"), limits=Limits(time_limit, sandbox=sandbox),
+                       as_of=_day_option(as_of_day, "--as-of"),
+                       limits=Limits(time_limit, sandbox=sandbox, memory_mb=memory_limit),
                        options=_docx_options(reference_docx, toc_pages))
     if all_audiences:
         if audience:
@@ -382,6 +384,9 @@ def export(
     from briefgen.export import register_rows, write_csv, write_xlsx
 
     project = _load(project_dir, as_of_day)
+    if out_file.is_dir():
+        raise BriefgenError.one("is a folder, not a file", file=display_path(out_file), field="--out",
+                                hint=f"name a file in it, e.g. --out {display_path(out_file / 'claims.csv')}", kind="usage")
     rows = register_rows(project, analyse(project))
     suffix = out_file.suffix.lower()
     if suffix == ".csv":
@@ -545,14 +550,15 @@ def templates_show(
 
     Example: briefgen templates show executive seeds
     """
-    from briefgen.audiences import find
+    from briefgen.audiences import find, read_template, search_path
 
     aud = find(project_dir, name)
+    folders = search_path(project_dir)
     say(f"# {display_path(aud.template)} ({aud.origin})")
-    sys.stdout.write(aud.template.read_text(encoding="utf-8"))
+    sys.stdout.write(read_template(aud.template, folders))
     if aud.profile_path is not None:
         say(f"\n# {display_path(aud.profile_path)}")
-        sys.stdout.write(aud.profile_path.read_text(encoding="utf-8"))
+        sys.stdout.write(read_template(aud.profile_path, folders))
 
 
 @app.command()

@@ -132,6 +132,8 @@ def _point(text: str) -> Span:
             f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD "
             "(EDTF: add ~ for approximate, ? for uncertain)")
     y = int(m["y"])
+    if y == 0:
+        raise DateError(f"'{text}' is impossible: there is no year 0")
     q = m["q"] or ""
     approx, unsure = q in "~%" and bool(q), q in "?%" and bool(q)
     if m["d"]:
@@ -146,8 +148,6 @@ def _point(text: str) -> Span:
         mo = int(m["m"])
         _check_month(mo, text)
         return Span(dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]), "month", approx, unsure)
-    if y == 0:
-        raise DateError(f"'{text}' is impossible: there is no year 0")
     return Span(dt.date(y, 1, 1), dt.date(y, 12, 31), "year", approx, unsure)
 
 
@@ -194,10 +194,20 @@ class Offset:
     days: int = 0
 
     def apply(self, day: dt.date) -> dt.date:
+        """`day` moved by this offset; DateError if that leaves the calendar (years 1 to 9999)."""
         month_index = day.year * 12 + (day.month - 1) + self.years * 12 + self.months
         y, m = divmod(month_index, 12)
-        d = min(day.day, calendar.monthrange(y, m + 1)[1])
-        return dt.date(y, m + 1, d) + dt.timedelta(days=self.days)
+        try:
+            d = min(day.day, calendar.monthrange(y, m + 1)[1])
+            return dt.date(y, m + 1, d) + dt.timedelta(days=self.days)
+        except (ValueError, OverflowError):
+            raise DateError(f"{self.text()} from {day.isoformat()} leaves the calendar (years 1 to 9999)") from None
+
+    def text(self) -> str:
+        """The offset as ISO 8601 duration text, e.g. -P2D."""
+        parts = [(abs(n), unit) for n, unit in ((self.years, "Y"), (self.months, "M"), (self.days, "D")) if n]
+        sign = "-" if min(self.years, self.months, self.days) < 0 else ""
+        return sign + "P" + ("".join(f"{n}{unit}" for n, unit in parts) or "0D")
 
     @property
     def unit(self) -> str:
@@ -211,7 +221,7 @@ def parse_offset(text: str) -> tuple[Offset, Offset]:
         raise DateError(f"offset '{text}' has more than one '/'")
     offs = [_duration(p.strip()) for p in parts]
     lo, hi = offs[0], offs[-1]
-    probe = dt.date(2000, 6, 15)
+    probe = dt.date(5000, 6, 15)  # any offset _duration accepts stays in the calendar from here
     if hi.apply(probe) < lo.apply(probe):
         raise DateError(f"offset range '{text}' runs backwards; put the earlier offset first")
     return lo, hi
@@ -224,8 +234,13 @@ def _duration(text: str) -> Offset:
             f"offset '{text}' is not an ISO 8601 duration; write e.g. -P2D (2 days before), "
             "P3M (3 months after) or -P7D/-P1D (days before)")
     sign = -1 if m["sign"] == "-" else 1
-    n = lambda k: int(m[k] or 0)  # noqa: E731
-    return Offset(sign * n("y"), sign * n("m"), sign * (n("d") + 7 * n("w")))
+    n = lambda k: int(m[k] or 0) if len(m[k] or "") <= 7 else 10**7  # noqa: E731 - digits past any calendar
+    offset = Offset(sign * n("y"), sign * n("m"), sign * (n("d") + 7 * n("w")))
+    if abs(offset.years) > 4999 or abs(offset.months) > 4999 * 12 or abs(offset.days) > 4999 * 365:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise DateError(f"offset '{shown}' is longer than the calendar can hold; write at most 4999 years "
+                        "(P4999Y), in months or days alike")
+    return offset
 
 
 def shift(base: Span, offsets: tuple[Offset, Offset], approximate: bool = False) -> Span:
@@ -253,3 +268,17 @@ def parse_day(value: object) -> dt.date:
     if span.precision != "day" or span.is_interval or span.approximate or span.uncertain:
         raise DateError(f"'{value}' must be a single exact day, YYYY-MM-DD")
     return span.lo
+
+
+def epoch_day(text: str | None) -> dt.date | None:
+    """The UTC day of a ``SOURCE_DATE_EPOCH`` value (seconds since 1970), or None when it
+    is unset or empty; DateError when it is anything but a whole number of seconds."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise DateError(f"'{value}' is not a whole number of seconds since 1970-01-01")
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date()
+    except (OverflowError, OSError, ValueError):
+        raise DateError(f"'{value}' seconds since 1970-01-01 is after the year 9999") from None

@@ -7,6 +7,7 @@ repository holding the current directory (``HEAD~1:seeds``).
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -45,34 +46,55 @@ class Diff:
                         self.claims_removed, self.claims_changed, self.status_changed))
 
 
-def load_version(spec: str, base: Path = Path(".")) -> Project:
-    """Load a project folder, or a folder at a git revision (REV:PATH); paths are relative to `base`."""
+def load_version(spec: str, base: Path = Path("."), where: dict | None = None) -> Project:
+    """Load a project folder, or a folder at a git revision (REV:PATH); paths are relative to `base`.
+
+    `where` (file, line, field) locates `spec` when it comes from data, not the command line."""
     path = base / spec
     if path.is_dir() or ":" not in spec:
         return load_project(path)
     rev, _, sub = spec.partition(":")
-    where = (base / sub).resolve()
+    folder = (base / sub).resolve()
     try:
         top = Path(_git("-C", str(base), "rev-parse", "--show-toplevel").decode().strip())
-        inside = where.relative_to(top.resolve()).as_posix()
-        archive = _git("-C", str(top), "archive", "--format=tar", rev, "--", inside)
+        inside = folder.relative_to(top.resolve()).as_posix()
+        commit = _commit(top, rev)
+        archive = _git("-C", str(top), "archive", "--format=tar", commit, "--", inside)
     except (BriefgenError, ValueError) as exc:
         why = exc.problems[0].message if isinstance(exc, BriefgenError) else "the path is outside the repository"
-        raise BriefgenError.one(f"cannot read '{spec}' from git: {why}",
-                                hint="give REV:PATH with a revision git knows, e.g. HEAD~1:seeds", kind="usage") from None
-    tmp = Path(tempfile.mkdtemp(prefix="briefgen-diff-"))
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(tmp, filter="data")
-    return load_project(tmp / inside)
+        raise BriefgenError.one(f"cannot read {spec!r} from git: {why}", **(where or {}),
+                                hint="give REV:PATH with a revision git knows, e.g. HEAD~1:seeds",
+                                kind="data" if where else "usage") from None
+    with tempfile.TemporaryDirectory(prefix="briefgen-diff-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        return load_project(Path(tmp) / inside)
+
+
+def _commit(top: Path, rev: str) -> str:
+    """The commit id `rev` names. Revisions are data: one that git could read as an
+    option (a leading '-') or that names no commit is refused before git sees it elsewhere."""
+    if not rev or rev.startswith("-") or any(c.isspace() or not c.isprintable() for c in rev):
+        raise BriefgenError.one(f"{rev!r} is not a git revision")
+    try:
+        out = _git("-C", str(top), "rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}")
+    except BriefgenError:
+        raise BriefgenError.one(f"{rev!r} is not a commit in this repository") from None
+    commit = out.decode().strip()
+    if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
+        raise BriefgenError.one(f"{rev!r} is not a commit in this repository")
+    return commit
 
 
 def _git(*args: str) -> bytes:
+    """Run git with `args`; every value in them comes after an option that takes it, or
+    after '--' / '--end-of-options', so none can be read as an option."""
     try:
-        proc = subprocess.run(["git", *args], capture_output=True, timeout=60)
+        proc = subprocess.run(["git", *args], capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BriefgenError.one(f"git failed: {exc}") from None
     if proc.returncode != 0:
-        raise BriefgenError.one(proc.stderr.decode(errors="replace").strip().splitlines()[-1] if proc.stderr else "git failed")
+        raise BriefgenError.one(proc.stderr.decode(errors="replace").strip().splitlines()[-1] if proc.stderr.strip() else "git failed")
     return proc.stdout
 
 

@@ -6,6 +6,7 @@ where the problem is (file, line, field) and what to do about it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ class Problem:
         text = f"{head}{fld}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return text.replace("\r", "\\r").replace("\n", "\\n")  # one problem, one line
 
     def sort_key(self) -> tuple:
         return (self.file or "", self.line or 0, self.field or "", self.message)
@@ -66,9 +67,11 @@ EXIT_CODES = {"data": 1, "usage": 2, "template": 3, "output": 4, "internal": 70}
 
 
 def display_path(path: Path | str) -> str:
-    """A path as the user would type it: relative to the working directory if below it."""
+    """A path as the user would type it: relative to the working directory if below it.
+    A link is named as itself, not as the file it points to."""
     p = Path(path)
+    full = Path(os.path.normpath(os.path.join(p.parent.resolve(), p.name)))
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(full.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)

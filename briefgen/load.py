@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefgen.dates import Span, parse_date, parse_offset, shift
+from briefgen.dates import DateError, Span, parse_date, parse_offset, shift
 from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.model import (
     FILES, OPTIONAL_FILES, BottomLine, Claim, Config, Event, Judgment, RelativeDate, Source,
@@ -30,7 +30,7 @@ CONFIG_FILE = "briefgen.yaml"
 class Project:
     """A validated project: models plus the resolved date of every event."""
 
-    root: Path
+    root: Path = field(repr=False)  # never printed: a sandboxed template may print the project
     config: Config
     sources: dict[str, Source]
     events: list[Event]
@@ -421,7 +421,11 @@ def resolve_dates(events: list[Event], doc: YamlDoc | None = None) -> tuple[dict
         base = resolve(ref, trail + (eid,))
         if base is None:
             return None
-        spans[eid] = shift(base, parse_offset(ev.date.offset), ev.date.approximate)
+        try:
+            spans[eid] = shift(base, parse_offset(ev.date.offset), ev.date.approximate)
+        except DateError as exc:
+            problems.append(Problem(f"offset {exc}", **where(i), hint=f"check the offset, or the date of '{ref}'"))
+            return None
         return spans[eid]
 
     for ev in events:

@@ -209,6 +209,14 @@ class Claim(Strict):
 
     _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _edtf(v)))
 
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_true_or_false(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic would take true for 1
+            word = str(value).lower()
+            raise ValueError(f"{word} is not a value to show; write the number, or \"{word}\" in quotes for text")
+        return value
+
     @model_validator(mode="after")
     def _figure_has_value(self) -> "Claim":
         if self.kind == "figure" and self.value is None:

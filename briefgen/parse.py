@@ -42,7 +42,28 @@ def make_parser() -> MarkdownIt:
     # one rule for every container kind: tried at each line, four rules cost four times as much
     md.use(container_plugin, "box", validate=lambda params, markup: params.strip().split(" ", 1)[0] in CONTAINERS)
     md.core.ruler.enableOnly(["normalize", "block"])
+    _refuse_what_nesting_would_drop(md)
     return md
+
+
+def _refuse_what_nesting_would_drop(md: MarkdownIt) -> None:
+    """markdown-it stops at `maxNesting` levels and silently drops everything deeper (a
+    tenth list level, a quote in twenty quotes): make that an error at its line."""
+    tokenize, limit = md.block.tokenize, md.options.maxNesting
+
+    def checked(state, start: int, end: int) -> None:
+        if state.level >= limit:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                raise _TooDeep(line + 1)
+        tokenize(state, start, end)
+
+    md.block.tokenize = checked
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
 
 
 _PARSER = make_parser()
@@ -51,7 +72,14 @@ _PARSER = make_parser()
 def parse(markdown: str, meta: t.Meta, *, origin: str = "rendered Markdown") -> t.Document:
     """The document tree for `markdown`; raises if its footnotes do not pair up."""
     env: dict = {}
-    builder = _Builder(_PARSER.parse(markdown, env), env)
+    try:
+        tokens = _PARSER.parse(markdown, env)
+    except _TooDeep as exc:
+        raise BriefgenError.one(
+            f"lists, quotes and boxes are nested more than {_PARSER.options.maxNesting} levels deep here "
+            "(a list counts two: the list and its item), and the rest would be lost",
+            file=origin, line=exc.line, hint="nest them less deeply", kind="template") from None
+    builder = _Builder(tokens, env)
     body = builder.blocks(builder.body)
     problems = [Problem(f"footnote reference [^{label}] has no definition", file=origin, line=line,
                         hint="the template must define every note it references")

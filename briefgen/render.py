@@ -8,8 +8,10 @@ Escaping is the default: every value printed from data goes through
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +22,13 @@ import threading
 from contextlib import contextmanager
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
+from briefgen import sandbox
 from briefgen.dates import parse_date
 from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, best_reliability, select
-from briefgen.audiences import BUILTIN, SUFFIX, load_profile, search_path
+from briefgen.audiences import SUFFIX, find, load_profile, search_path, template_loader
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
 from briefgen.mdescape import md_escape, md_url
@@ -55,8 +58,7 @@ class PendingNote:
             out.setdefault(c.source, []).append(c)
         return list(out.items())
 
-    @staticmethod
-    def locators(cits: list[Citation]) -> str:
+    def locators(self, cits: list[Citation]) -> str:
         """'para. 3' or 'paras. 3, 12' (other locators listed as given)."""
         paras, other = [], []
         for c in cits:
@@ -104,7 +106,7 @@ class Footnotes:
             return _unique(c for ref in item.basis for c in lookup[ref].citations)
         if isinstance(item, (list, tuple)):
             return _unique(c for x in item for c in self._citations(x))
-        raise ValueError(f"cite() cannot cite a {type(item).__name__}")
+        raise ValueError(f"cite() takes an event, a claim, a judgment or a list of them, not {type(item).__name__!r}")
 
 
 class Memo:
@@ -127,6 +129,10 @@ class Memo:
         if hit is None:  # the entry keeps the arguments alive, so their ids stay theirs
             hit = self._done[key] = (macro, args, macro(*args))
         return hit[2]
+
+
+sandbox.register(PendingNote, {f.name for f in dataclasses.fields(PendingNote)} | {"groups", "locators"})
+sandbox.register(Footnotes, {"notes", "cite"})  # not the project it reads citations from
 
 
 def _unique(cits: Iterable[Citation]) -> list[Citation]:
@@ -163,28 +169,34 @@ def grade(source: Any, claim: Any = None) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on rendering. `sandbox` is for templates from people you do not trust:
-    Jinja2's immutable sandbox (no attribute escapes, no mutation of data) plus these
-    limits, which also apply without it."""
+    """Bounds on a build. `sandbox` is for templates from people you do not trust:
+    Jinja2's sandbox with briefgen's policy (:mod:`briefgen.sandbox`), and the whole build
+    in a child process held to `seconds` and `memory_mb` (:mod:`briefgen.confine`).
+    Without it, `seconds` and `max_chars` bound rendering only."""
 
     seconds: float = 60.0
     max_chars: int = 50_000_000
     sandbox: bool = False
+    memory_mb: int = 2048
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.seconds) and 0.1 <= self.seconds <= 86_400):
+            raise BriefgenError.one(f"{self.seconds:g} is not a number of seconds from 0.1 to 86,400",
+                                    field="--time-limit", hint="give e.g. --time-limit 120", kind="usage")
+        if not 256 <= self.memory_mb <= 1_048_576:
+            raise BriefgenError.one(f"{self.memory_mb:,} is not a number of megabytes from 256 to 1,048,576",
+                                    field="--memory-limit", hint="give e.g. --memory-limit 4096", kind="usage")
 
 
-class _OutOfTime(Exception):
-    pass
+class _OutOfTime(BaseException):
+    """Raised by the alarm; a BaseException, so that nothing a template calls swallows it."""
 
 
-def make_environment(search_path: list[Path], sandbox: bool = False) -> jinja2.Environment:
+def make_environment(search_path: list[Path], sandboxed: bool = False) -> jinja2.Environment:
     """The Jinja2 environment: Markdown-escaping by default, strict about undefined names."""
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(p) for p in search_path]),
-        jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(BUILTIN))}),
-    ])
-    cls = ImmutableSandboxedEnvironment if sandbox else jinja2.Environment
+    cls = sandbox.BriefingSandbox if sandboxed else jinja2.Environment
     env = cls(
-        loader=loader,
+        loader=template_loader(search_path),
         autoescape=True, finalize=_finalize, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
@@ -204,34 +216,23 @@ def render(project: Project, audience: str, build_date: dt.date,
            limits: Limits = Limits()) -> str:
     """The briefing for `audience` as Markdown text."""
     profile = profile or load_profile(project, audience)  # also checks the audience exists
-    analysis = select(analysis or analyse(project), profile.select)
-    env = make_environment(search_path(project.root), limits.sandbox)
+    env, context = template_context(project, audience, build_date, select(analysis or analyse(project), profile.select),
+                                    changes, profile, limits.sandbox)
+    filename = str(find(project.root, audience).template)
     try:
-        template = env.get_template(audience + SUFFIX)
-    except jinja2.TemplateSyntaxError as exc:
-        raise _template_error(exc) from None
-    except jinja2.TemplateNotFound as exc:
-        raise BriefgenError.one(f"template not found: {exc.name}", kind="template") from None
-    notes = Footnotes(project)
-    context = {
-        "project": project, "config": project.config, "analysis": analysis,
-        "events": analysis.events, "claims": analysis.claims, "disputes": analysis.disputes,
-        "sources": project.sources, "bottom_line": project.bottom_line if profile.select.judgments else None,
-        "judgments": project.judgments if profile.select.judgments else [], "profile": profile,
-        "audience": audience, "build_date": build_date, "as_of": project.config.as_of or build_date,
-        "cite": notes.cite, "footnotes": notes, "changes": changes, "memo": Memo(),
-        "claim_grade": lambda v: grade(best_reliability(project, v.claim), v),
-    }
-    try:
-        with _time_limit(limits.seconds):
+        with _time_limit(limits.seconds):  # compiling counts: constant folding runs then
+            template = _compile(env, audience + SUFFIX, filename)
             return _bounded(template.generate(context), limits.max_chars, template.filename)
     except _OutOfTime:
         raise BriefgenError.one(
-            f"template took longer than {limits.seconds:g} s to render and was stopped",
-            file=display_path(template.filename) if template.filename else None,
+            f"template took longer than {limits.seconds:g} s to render and was stopped", file=display_path(filename),
             hint="look for a loop over a huge range, or raise the limit with --time-limit", kind="template") from None
+    except BriefgenError:
+        raise
     except SecurityError as exc:
-        raise _runtime_error(exc, f"the sandbox refused: {exc}") from None
+        raise _runtime_error(exc, f"the sandbox refused: {exc}",
+                             "a sandboxed template may use its data and the functions it is given, nothing else; "
+                             "see Security in the README") from None
     except OverflowError as exc:
         raise _runtime_error(exc, f"the sandbox refused: {exc}".replace("larger (", "larger than (")) from None
     except RecursionError as exc:
@@ -240,8 +241,47 @@ def render(project: Project, audience: str, build_date: dt.date,
         raise _template_error(exc) from None
     except jinja2.TemplateNotFound as exc:
         raise _runtime_error(exc, f"template not found: {exc.name}") from None
-    except (jinja2.UndefinedError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever a template raises is the template's error
         raise _runtime_error(exc) from None
+
+
+def template_context(project: Project, audience: str, build_date: dt.date, analysis: Analysis, changes: Any,
+                     profile: Profile, sandboxed: bool = False) -> tuple[jinja2.Environment, dict[str, Any]]:
+    """The environment and the names a template sees. Under the sandbox, everything
+    reachable from them is plain data or listed in :data:`briefgen.sandbox.TEMPLATE_API`."""
+    env = make_environment(search_path(project.root), sandboxed)
+    notes, memo = Footnotes(project), Memo()
+
+    def claim_grade(view: ClaimView) -> str:
+        return grade(best_reliability(project, view.claim), view)
+
+    context = {
+        "project": project, "config": project.config, "analysis": analysis,
+        "events": analysis.events, "claims": analysis.claims, "disputes": analysis.disputes,
+        "sources": project.sources, "bottom_line": project.bottom_line if profile.select.judgments else None,
+        "judgments": project.judgments if profile.select.judgments else [], "profile": profile,
+        "audience": audience, "build_date": build_date, "as_of": project.config.as_of or build_date,
+        "cite": notes.cite, "footnotes": notes, "changes": changes, "memo": memo, "claim_grade": claim_grade,
+    }
+    if sandboxed:
+        env.allow_calls(memo, claim_grade)
+    return env, context
+
+
+def _compile(env: jinja2.Environment, name: str, filename: str) -> jinja2.Template:
+    """The template `name`; a failure to compile is a template error naming the file."""
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(exc) from None
+    except jinja2.TemplateNotFound as exc:
+        raise BriefgenError.one(f"template not found: {exc.name}", kind="template") from None
+    except RecursionError:
+        raise BriefgenError.one("template is nested too deeply to compile", file=display_path(filename),
+                                hint="split deeply nested expressions or tags", kind="template") from None
+    except Exception as exc:  # noqa: BLE001 - constant folding runs template expressions now
+        raise BriefgenError.one(f"template cannot be compiled: {_describe(exc)}", file=display_path(filename),
+                                kind="template") from None
 
 
 @contextmanager
@@ -282,7 +322,17 @@ def _template_error(exc: jinja2.TemplateSyntaxError) -> BriefgenError:
                              hint="fix the template tag on this line", kind="template")
 
 
-def _runtime_error(exc: Exception, message: str | None = None) -> BriefgenError:
+def _describe(exc: BaseException) -> str:
+    """What went wrong, in a template writer's words."""
+    if isinstance(exc, MemoryError):
+        return "out of memory (the template makes text, lists or numbers too large to hold)"
+    msg = re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc)) or type(exc).__name__
+    if "integer string conversion" in msg:
+        return "a number of more than 4,300 digits cannot be printed"
+    return msg
+
+
+def _runtime_error(exc: Exception, message: str | None = None, hint: str | None = None) -> BriefgenError:
     """Locate a render-time error in the template from the traceback frames."""
     file, line = None, None
     tb = exc.__traceback__
@@ -291,8 +341,8 @@ def _runtime_error(exc: Exception, message: str | None = None) -> BriefgenError:
         if code.co_filename.endswith(SUFFIX) or "/templates/" in code.co_filename:
             file, line = code.co_filename, tb.tb_lineno
         tb = tb.tb_next
-    msg = message or re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc))
-    hint = "check the spelling of the name; the template context lists what exists" \
-        if isinstance(exc, jinja2.UndefinedError) else None
+    msg = message or _describe(exc)
+    if hint is None and isinstance(exc, jinja2.UndefinedError) and ("undefined" in msg or "no attribute" in msg):
+        hint = "check the spelling of the name; the template context lists what exists"
     return BriefgenError.one(f"template error: {msg}", file=display_path(file) if file else None, line=line,
                              hint=hint, kind="template")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from briefgen.audiences import BUILTIN, SUFFIX, check_name, find
+from briefgen.audiences import BUILTIN, SUFFIX, check_name, find, read_template, search_path
 from briefgen.errors import BriefgenError, display_path
 
 STARTER = Path(__file__).resolve().parent / "data" / "starter"
@@ -61,7 +61,7 @@ def new_template(project_root: Path, name: str, base: str) -> list[Path]:
         "{% block bluf %}\n# In one sentence\n\n{{ bottom_line.statement }}{{ cite(bottom_line) }}\n{% endblock %}\n-#}\n",
         encoding="utf-8")
     if parent.profile_path is not None:
-        text = parent.profile_path.read_text(encoding="utf-8")
+        text = read_template(parent.profile_path, search_path(project_root))
         prof.write_text(f"# {name}: what goes in and how it looks; copied from {base}.\n" + text, encoding="utf-8")
         return [tpl, prof]
     return [tpl]

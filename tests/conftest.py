@@ -10,12 +10,35 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 MINI = TESTS / "data" / "mini"
 SEEDS = ROOT / "seeds"
 REGEN = os.environ.get("BRIEFGEN_REGEN") == "1"
+
+# Property tests draw the same examples on every run (CI must not pass on one run and fail
+# on the next); BRIEFGEN_HYPOTHESIS=random draws new ones, ten times as many.
+settings.register_profile("fixed", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("random", derandomize=False, database=None, deadline=None, print_blob=True)
+RANDOM = os.environ.get("BRIEFGEN_HYPOTHESIS") == "random"
+settings.load_profile("random" if RANDOM else "fixed")
+
+
+def examples(n: int) -> int:
+    """How many examples a property test draws: `n`, or ten times `n` in a random run."""
+    return n * 10 if RANDOM else n
+
+
+def expected_text(path: Path, actual: str) -> str:
+    """A golden file's text. BRIEFGEN_REGEN=1 rewrites it from `actual`; without that, a
+    missing file fails the test, so a new case cannot pass before its output is reviewed."""
+    if REGEN:
+        path.write_text(actual, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(TESTS)} is missing: run with BRIEFGEN_REGEN=1 and review what it writes")
+    return path.read_text(encoding="utf-8")
 
 
 @dataclass
@@ -125,3 +148,28 @@ def libreoffice(tmp_path_factory):
     yield lo
     os.environ.pop("BRIEFGEN_SOFFICE_PIPE", None)
     lo.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The hostile corpus per class: cases, how many held, their exit codes, the slowest."""
+    rows: dict[str, dict] = {}
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when != "call" or "test_hostile_input[" not in report.nodeid:
+                continue
+            row = rows.setdefault(report.nodeid.split("[", 1)[1].split("/", 1)[0],
+                                  {"passed": 0, "failed": 0, "exits": {}, "slowest": 0.0})
+            row[outcome] += 1
+            props = dict(report.user_properties)
+            if "exit" in props:
+                row["exits"][props["exit"]] = row["exits"].get(props["exit"], 0) + 1
+            row["slowest"] = max(row["slowest"], props.get("seconds", 0.0))
+    if not rows:
+        return
+    terminalreporter.section("hostile corpus")
+    for name, row in sorted(rows.items()):
+        exits = ", ".join(f"exit {code}: {n}" for code, n in sorted(row["exits"].items()))
+        terminalreporter.write_line(f"{name:16} {row['passed'] + row['failed']:3} cases, {row['failed']} failed "
+                                    f"({exits}); slowest {row['slowest']:.1f} s")
+    total = sum(r["passed"] + r["failed"] for r in rows.values())
+    terminalreporter.write_line(f"{'all':16} {total:3} cases, {sum(r['failed'] for r in rows.values())} failed")

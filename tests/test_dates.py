@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
-from briefgen.dates import DateError, parse_date, parse_offset, shift
+from briefgen.dates import DateError, epoch_day, parse_date, parse_offset, shift
 
 D = dt.date
 
@@ -79,3 +80,32 @@ def test_mixed_precision_sort_order():
     ordered = sorted(texts, key=lambda t: parse_date(t).sort_key())
     assert ordered == ["2023", "2023/..", "2025", "2025-01", "2025-02", "2025-02-01", "2025-03/2025-04",
                        "2025-03/2025-05", "2025-09-22~", "2025-09-24", "2025-09-24/..", "../2032"]
+
+
+@pytest.mark.parametrize("base, offset, message", [
+    ("9999-12-31", "P1D", "P1D from 9999-12-31 leaves the calendar (years 1 to 9999)"),
+    ("9999-12", "P1M", "P1M from 9999-12-01 leaves the calendar"),
+    ("0001-01-01", "-P1D", "-P1D from 0001-01-01 leaves the calendar"),
+    ("2025-09-24", "-P4999Y", "-P4999Y from 2025-09-24 leaves the calendar"),
+])
+def test_relative_dates_that_leave_the_calendar_are_refused(base, offset, message):
+    with pytest.raises(DateError, match=re.escape(message)):
+        shift(parse_date(base), parse_offset(offset))
+
+
+@pytest.mark.parametrize("offset", ["P99999999999999999999D", "P1000000000W", "-P5000Y", "P" + "9" * 5000 + "D"])
+def test_offsets_longer_than_the_calendar_are_refused(offset):
+    with pytest.raises(DateError, match="is longer than the calendar can hold"):
+        parse_offset(offset)
+
+
+@pytest.mark.parametrize("text, day", [("0", dt.date(1970, 1, 1)), (" 1767225600 ", dt.date(2026, 1, 1)),
+                                       ("", None), (None, None)])
+def test_source_date_epoch(text, day):
+    assert epoch_day(text) == day
+
+
+@pytest.mark.parametrize("text", ["abc", "1e9", "-5", "1.5", "٣", "99999999999999999"])
+def test_source_date_epoch_that_is_not_seconds_is_refused(text):
+    with pytest.raises(DateError):
+        epoch_day(text)

@@ -11,6 +11,7 @@ from briefgen import tree as t
 from briefgen.errors import BriefgenError
 from briefgen.mdescape import md_escape
 from briefgen.parse import _PARSER, _Builder, parse
+from conftest import examples
 
 HOSTILE = ["*bold*", "# heading", "a | b", "[^1]", "<b>x</b>", "AT&T &amp;", "1. item", "- item",
            "`code`", "[link](http://x)", "\\back", "> quote", "_under_", "~~s~~", "![img](x)",
@@ -102,7 +103,7 @@ PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
 @given(a=st.text(alphabet=PUNCTUATION + "ab1 ", min_size=1, max_size=12),
        b=st.text(alphabet=PUNCTUATION + "a1 ", min_size=1, max_size=6), where=st.sampled_from(sorted(CONTEXTS)))
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=examples(800))
 def test_any_punctuation_reads_back_literally_wherever_a_value_goes(a, b, where):
     a, b = a.strip(" ") or "a", b.strip(" ") or "b"  # edge spaces are the template's layout, not data
     template, read = CONTEXTS[where]
@@ -116,7 +117,7 @@ QUICK_PIECES = ["a", "b1", " ", "é", "9", ".", ":", "!", "%", "(", ")", "\u00a0
 
 
 @given(st.lists(st.sampled_from(QUICK_PIECES), max_size=14).map("".join))
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500))
 @example("**Verified**: two sources agree\\.[^x]")
 @example("**a****b**")
 @example("a**b**c[^y] **c.**")
@@ -141,3 +142,22 @@ def test_the_shapes_a_briefing_is_made_of_are_read_quickly():
                     "**Launch** of Qwen 3[^x]",
                     "**Moderate confidence.** A judgment\\.[^x]", "**10%**: a forecast[^x]", "8 \\| 9 \\*"]:
         assert builder.quick(content) is not None, content
+
+
+@pytest.mark.parametrize("markdown, line", [
+    ("".join("  " * i + f"- level {i}\n" for i in range(10)), 10),  # a tenth list level
+    ("> " * 25 + "a quote in twenty-five quotes\n", 1),
+    ("".join("  " * i + f"- level {i}\n" for i in range(7)) + "  " * 7 + "> " * 7 + "quotes in a list\n", 8),
+])
+def test_what_the_parser_would_drop_for_nesting_is_an_error(markdown, line):
+    with pytest.raises(BriefgenError, match="nested more than 20 levels deep here") as err:
+        parse(markdown, t.Meta("x"), origin="hostile template output")
+    assert (err.value.problems[0].file, err.value.problems[0].line) == ("hostile template output", line)
+
+
+def test_nine_list_levels_are_kept():
+    doc = parse("".join("  " * i + f"- level {i}\n" for i in range(9)), t.Meta("x"))
+    block, depth = doc.blocks[0], 1
+    while len(block.items[0]) > 1:
+        block, depth = block.items[0][1], depth + 1
+    assert depth == 9 and t.plain_text(block.items[0][0].children) == "level 8"

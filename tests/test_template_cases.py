@@ -1,6 +1,6 @@
 """Hostile templates, case by case: each folder in tests/cases/templates holds hostile.md.j2,
 optional extra build arguments (args) and expected.txt (exit code, then exact stderr).
-BRIEFGEN_REGEN=1 rewrites expected.txt from the current output."""
+BRIEFGEN_REGEN=1 rewrites expected.txt from the current output; a missing one fails."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REGEN, TESTS, run_cli
+from conftest import TESTS, expected_text, run_cli
 
 CASES = sorted(p for p in (TESTS / "cases" / "templates").iterdir() if p.is_dir())
 
@@ -22,9 +22,7 @@ def test_hostile_template_is_stopped_with_a_clear_message(case: Path, mini: Path
     result = run_cli("build", "mini", "--audience", "hostile", "--format", "docx,pdf", "--out", "out", *args,
                      cwd=mini.parent)
     actual = f"exit {result.code}\n{result.err}"
-    expected = case / "expected.txt"
-    if REGEN or not expected.exists():
-        expected.write_text(actual, encoding="utf-8")
+    expected = expected_text(case / "expected.txt", actual)
     assert result.code in (2, 3) and "Traceback" not in result.err
     assert not out.exists() or not any(out.iterdir())
-    assert actual == expected.read_text(encoding="utf-8")
+    assert actual == expected

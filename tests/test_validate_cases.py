@@ -3,7 +3,7 @@
 A case folder holds replacement data files, files named `+NAME` whose text is appended
 to the project's NAME (to add one bad entry to a valid list), a file DELETE listing
 files to remove, and expected.txt: the exit code, then the exact stderr. BRIEFGEN_REGEN=1 rewrites
-expected.txt from the current output (review the diff before committing).
+expected.txt from the current output (review the diff before committing); a missing one fails.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REGEN, TESTS, run_cli
+from conftest import TESTS, expected_text, run_cli
 
 CASES = sorted(p for p in (TESTS / "cases" / "validate").iterdir() if p.is_dir())
 
@@ -38,13 +38,11 @@ def test_bad_input_is_reported_exactly(case: Path, mini: Path) -> None:
     overlay(case, mini)
     result = run_cli("validate", "mini", cwd=mini.parent)
     actual = f"exit {result.code}\n{result.err}"
-    expected_file = case / "expected.txt"
-    if REGEN or not expected_file.exists():
-        expected_file.write_text(actual, encoding="utf-8")
+    expected = expected_text(case / "expected.txt", actual)
     assert "Traceback" not in result.err
     assert result.code != 0
     assert result.out == ""
-    assert actual == expected_file.read_text(encoding="utf-8")
+    assert actual == expected
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -66,3 +64,11 @@ def test_very_large_file_is_refused_quickly(mini: Path) -> None:
     size = claims.stat().st_size
     assert result.err == (f"error: mini/claims.yaml: file is too large ({size:,} bytes; the limit is 20,971,520) "
                           "(split the data or check this is the right file)\n")
+
+
+def test_a_case_without_expected_output_fails(monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(conftest, "REGEN", False)
+    with pytest.raises(pytest.fail.Exception, match="is missing: run with BRIEFGEN_REGEN=1"):
+        expected_text(TESTS / "cases" / "validate" / "no-such-case" / "expected.txt", "exit 1\n")

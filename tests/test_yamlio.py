@@ -84,3 +84,78 @@ def test_a_worker_that_dies_is_replaced_by_reading_here(mini, monkeypatch):
     monkeypatch.setattr(load, "PARALLEL_BYTES", 1)
     monkeypatch.setattr(parallel, "_run", lambda fn, args, send: os._exit(1))
     assert _loaded(mini) == sequential
+
+
+# --- values as written: YAML 1.1's surprises are read as written or refused ---------------------
+
+@pytest.mark.parametrize("written, value", [
+    ("12", 12), ("-3", -3), ("+4", 4), ("0", 0), ("2.5", 2.5), (".5", 0.5), ("1e3", 1000.0), ("1.5E-2", 0.015),
+    ("true", True), ("FALSE", False), ("null", None), ("~", None), ("", None),
+    ("yes", "yes"), ("off", "off"), ("1:30", "1:30"), ("190:20:30", "190:20:30"), ("2025-10-01", "2025-10-01"),
+    ("-P2D", "-P2D"), ("'017'", "017"), ('"true"', "true"), ("!!str 12", "12"), ("!!int 12", 12),
+    ("!!float 2", 2.0), ("!!bool true", True), ("!!null ''", None), ("=", "="),
+])
+def test_values_read_as_written(tmp_path, written, value):
+    assert yamlio.load_yaml(_write(tmp_path, f"v: {written}\n")).data == {"v": value}
+
+
+@pytest.mark.parametrize("written, message, hint", [
+    ("017", "'017' has a leading zero", 'write 17 for the number, or "017" in quotes for text'),
+    ("-007", "'-007' has a leading zero", 'write -7 for the number'),
+    ("0x1F", "'0x1F' is a number in another base", "write 31 for the number"),
+    ("0o17", "'0o17' is a number in another base", "write 15 for the number"),
+    ("0b101", "'0b101' is a number in another base", "write 5 for the number"),
+    ("1_000", "'1_000' has underscores", "write 1000 for the number"),
+    (".nan", "'.nan' is not a number a document can show", "leave the field out"),
+    ("-.inf", "'-.inf' is not a number a document can show", "write the number"),
+    ("1e999", "'1e999' is too large a number to show", "in quotes"),
+    ("9" * 5000, "a number of 5,000 digits is too long to read", "at most 4,300 digits"),
+    ("!!int abc", "'abc' is not a whole number, so it cannot be tagged !!int", "remove the tag"),
+    ("!!bool maybe", "'maybe' is not true or false, so it cannot be tagged !!bool", "write true or false"),
+    ("!!float x", "'x' is not a number, so it cannot be tagged !!float", "remove the tag"),
+    ("!!null x", "'x' is not an empty value, so it cannot be tagged !!null", "remove the tag"),
+    ("!!python/name:os.system ''", "unsupported YAML tag", "remove the '!' tag"),
+])
+def test_values_readers_disagree_on_are_refused_with_how_to_write_them(tmp_path, written, message, hint):
+    with pytest.raises(BriefgenError) as err:
+        yamlio.load_yaml(_write(tmp_path, f"a: 1\nv: {written}\n"))
+    problem = err.value.problems[0]
+    assert (problem.line, problem.field) == (2, "v")
+    assert problem.message.startswith(message) and hint in problem.hint, problem
+
+
+def test_a_merged_key_may_be_set_again_but_a_written_one_may_not(tmp_path):
+    text = "base: &b {kind: figure, unit: '%'}\nx:\n  <<: *b\n  kind: forecast\n"
+    assert yamlio.load_yaml(_write(tmp_path, text)).data["x"] == {"kind": "forecast", "unit": "%"}
+    many = "a: &a {k: 1}\nb: &b {k: 2, m: 3}\nx: {<<: [*a, *b]}\n"  # the first mapping named wins
+    assert yamlio.load_yaml(_write(tmp_path, many)).data["x"] == {"k": 1, "m": 3}
+    with pytest.raises(BriefgenError, match="duplicate key 'kind'") as err:
+        yamlio.load_yaml(_write(tmp_path, text + "  kind: target\n"))
+    assert err.value.problems[0].line == 5
+
+
+@pytest.mark.parametrize("text, message, line", [
+    ("a: &a [x, *a]\n", "an alias refers to the list or mapping it is inside", 1),
+    ("a: &a {k: *a}\n", "an alias refers to the list or mapping it is inside", 1),
+    ("a:\n  b: &m {<<: *m}\n", "a merge '<<' names the mapping it is inside", 2),
+    ("a: {<<: 5}\n", "a merge '<<' must name a mapping", 1),
+    ("a:\n  - <<: [x, y]\n", "a merge '<<' must name a mapping", 2),
+    ("a: " + "[" * 150 + "]" * 150 + "\n", "lists and mappings are nested more than 100 deep", 1),
+])
+def test_yaml_the_loader_cannot_follow_is_refused_at_its_line(tmp_path, text, message, line):
+    with pytest.raises(BriefgenError) as err:
+        yamlio.load_yaml(_write(tmp_path, text))
+    problem = err.value.problems[0]
+    assert problem.message.startswith(message) and problem.line == line, problem
+
+
+def test_only_ordinary_files_are_read_and_never_past_the_limit(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    for path, what in ((fifo, "a named pipe"), (link, "a device"), (tmp_path, "a folder")):
+        with pytest.raises(BriefgenError, match=f"not a regular file \\(it is {what}\\)"):
+            yamlio.load_yaml(path)
