@@ -24,7 +24,7 @@ from briefgen.parallel import Job
 from briefgen.parse import parse
 from briefgen.render import Limits, render
 from briefgen.tree import Document, Meta
-from briefgen.writers import Writer, options, writer
+from briefgen.writers import TextError, Writer, options, writer
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,12 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[
         doc, name, plan, previous = _document(req)
     collector.freeze()  # the tree lives until the end
     out_dir = atomic.prepare_dir(req.out_dir)
-    staged, warnings = _write_formats(plan, doc, out_dir, name)
+    try:
+        staged, warnings = _write_formats(plan, doc, out_dir, name)
+    except TextError as exc:    # about text from the tree: say where in the data it came from
+        from briefgen.locate import located
+
+        raise located(exc, req.project_dir, exc.text) from None
     if previous is not None:
         try:
             staged.append(_stage_changes(previous, doc, plan, out_dir / f"{name}-changes.docx", warnings))

@@ -290,6 +290,25 @@ def lost_lines(p) -> bool:
     return isinstance(p, Paragraph) and "blPara" not in p.__dict__
 
 
+def plain_text(p: Paragraph) -> str:
+    """The text of paragraph `p`, split pieces too: reportlab's ``getPlainText`` gives ''
+    for those, whose one fragment holds their words (a plain paragraph's) or their lines."""
+    text = p.getPlainText()
+    if text:
+        return text
+    out = []
+    for frag in p.frags:
+        words = getattr(frag, "words", None) or []
+        if words and isinstance(words[0], str):
+            out.append(" ".join(words))
+        for line in getattr(frag, "lines", None) or []:
+            if isinstance(line, tuple):
+                out.append(" ".join(line[1]))
+            else:
+                out.append("".join(getattr(w, "text", "") for w in getattr(line, "words", None) or []))
+    return " ".join(out)
+
+
 def _labels(frags, name: str) -> list[int]:
     out = []
     for f in frags:
