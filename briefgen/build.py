@@ -118,7 +118,7 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
         project = as_of(project, req.as_of)
     audience = check_name(req.audience) if req.audience is not None else project.config.audience
     formats = req.formats or tuple(project.config.formats)
-    plan = [(writer(fmt), options(fmt, req.options.get(fmt))) for fmt in formats]
+    plan = [(writer(fmt), options(fmt, _settings(req, project, audience, fmt))) for fmt in formats]
     build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(project, audience, build_date, req.limits)
     name = stem(project, audience)
@@ -128,6 +128,19 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
     del project
     collector.collect()
     return parse(markdown, meta, origin=f"{audience} template output"), name, plan, previous
+
+
+def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> dict[str, Any] | None:
+    """Format `fmt`'s writer options: the request's, with the PDF seal the audience's
+    profile or briefgen.yaml asks for unless the request says (``--seal``, ``--no-seal``)."""
+    given = req.options.get(fmt)
+    if fmt == "pdf" and "seal" not in (given or {}):
+        from briefgen.seal import from_settings
+
+        spec = from_settings(project, audience)
+        if spec is not None:
+            return {**(given or {}), "seal": spec}
+    return given
 
 
 def _previous_document(project: Project, req: BuildRequest, audience: str, build_date: dt.date,
