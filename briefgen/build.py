@@ -25,7 +25,7 @@ from briefgen.parallel import Job
 from briefgen.parse import parse
 from briefgen.render import Limits, render
 from briefgen.tree import Document, Meta
-from briefgen.writers import Writer, options, writer
+from briefgen.writers import TextError, Writer, options, writer
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,12 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[
         doc, name, plan, previous = _document(req)
     collector.freeze()  # the tree lives until the end
     out_dir = atomic.prepare_dir(req.out_dir)
-    staged, warnings = _write_formats(plan, doc, out_dir, name)
+    try:
+        staged, warnings = _write_formats(plan, doc, out_dir, name)
+    except TextError as exc:    # about text from the tree: say where in the data it came from
+        from briefgen.locate import located
+
+        raise located(exc, req.project_dir, exc.text) from None
     if previous is not None:
         try:
             staged.append(_stage_changes(previous, doc, plan, out_dir / f"{name}-changes.docx", warnings))
@@ -119,7 +124,7 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
         project = as_of(project, req.as_of)
     audience = check_name(req.audience) if req.audience is not None else project.config.audience
     formats = req.formats or tuple(project.config.formats)
-    plan = [(writer(fmt), options(fmt, req.options.get(fmt))) for fmt in formats]
+    plan = [(writer(fmt), options(fmt, _settings(req, project, audience, fmt))) for fmt in formats]
     source_date_epoch()
     build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(project, audience, build_date, req.limits)
@@ -130,6 +135,19 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
     del project
     collector.collect()
     return parse(markdown, meta, origin=f"{audience} template output"), name, plan, previous
+
+
+def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> dict[str, Any] | None:
+    """Format `fmt`'s writer options: the request's, with the PDF seal the audience's
+    profile or briefgen.yaml asks for unless the request says (``--seal``, ``--no-seal``)."""
+    given = req.options.get(fmt)
+    if fmt == "pdf" and "seal" not in (given or {}):
+        from briefgen.seal import from_settings
+
+        spec = from_settings(project, audience)
+        if spec is not None:
+            return {**(given or {}), "seal": spec}
+    return given
 
 
 def _previous_document(project: Project, req: BuildRequest, audience: str, build_date: dt.date,

@@ -268,6 +268,9 @@ def build(
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a template may take to render; with --sandbox, the whole build.")] = 60.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", help="Megabytes a --sandbox build may use.")] = 2048,
     toc_pages: Annotated[bool, typer.Option("--toc-pages/--no-toc-pages", help="Word: write the contents' page numbers, from LibreOffice's layout of the file (when LibreOffice is installed; a few seconds). --no-toc-pages for quick drafts.")] = True,
+    seal: Annotated[Optional[tuple[Path, Path]], typer.Option("--seal", metavar="KEY CERT", help="PDF: certify the file with this private key and its certificate (PEM or DER; needs briefgen[seal]). An encrypted key's passphrase comes from BRIEFGEN_SEAL_PASSPHRASE or --seal-passphrase-file, never the command line.")] = None,
+    seal_passphrase_file: Annotated[Optional[Path], typer.Option("--seal-passphrase-file", help="A file whose first line is the seal key's passphrase.")] = None,
+    no_seal: Annotated[bool, typer.Option("--no-seal", help="PDF: do not seal, even if the profile or briefgen.yaml asks to.")] = False,
 ) -> None:
     from briefgen.build import BuildRequest, build as run_build, build_all
     from briefgen.render import Limits
@@ -276,7 +279,7 @@ def build(
     req = BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
                        as_of=_day_option(as_of_day, "--as-of"),
                        limits=Limits(time_limit, sandbox=sandbox, memory_mb=memory_limit),
-                       options=_docx_options(reference_docx, toc_pages))
+                       options=_docx_options(reference_docx, toc_pages) | _seal_options(seal, seal_passphrase_file, no_seal))
     if all_audiences:
         if audience:
             raise BriefgenError.one("--all builds every audience; leave out --audience", kind="usage")
@@ -290,6 +293,20 @@ def _docx_options(reference: Path | None, toc_pages: bool) -> dict:
     """The Word writer's options from the command line (only those given)."""
     docx = ({"reference": reference} if reference else {}) | ({} if toc_pages else {"toc_pages": False})
     return {"docx": docx} if docx else {}
+
+
+def _seal_options(seal: tuple[Path, Path] | None, passphrase_file: Path | None, no_seal: bool) -> dict:
+    """The PDF's seal from the command line: the key and certificate given, none (--no-seal), or
+    nothing said (the profile or briefgen.yaml decides)."""
+    if no_seal and seal is not None:
+        raise BriefgenError.one("--seal and --no-seal ask for opposite things; give one", kind="usage")
+    if no_seal or seal is None:
+        if passphrase_file is not None and seal is None:
+            raise BriefgenError.one("--seal-passphrase-file needs --seal KEY CERT", kind="usage")
+        return {"pdf": {"seal": None}} if no_seal else {}
+    from briefgen.seal import SealSpec
+
+    return {"pdf": {"seal": SealSpec(seal[0].absolute(), seal[1].absolute(), passphrase_file=passphrase_file)}}
 
 
 def _warn(line: str) -> None:

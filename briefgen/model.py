@@ -259,6 +259,18 @@ class BottomLine(Strict):
     basis: list[Id] = Field(min_length=1)
 
 
+class Seal(Strict):
+    """Certify the PDF with a key and its certificate (needs briefgen[seal]). Paths are
+    relative to the project folder; keep the key out of the repository."""
+
+    key: str = Field(description="Private key, PEM or DER (encrypted or not).")
+    cert: str = Field(description="The key's X.509 certificate, PEM or DER.")
+    chain: list[str] = Field(default_factory=list, description="Intermediate certificates, if any.")
+    passphrase_env: str = Field("BRIEFGEN_SEAL_PASSPHRASE", description=(
+        "Environment variable holding the key's passphrase."))
+    passphrase_file: str | None = Field(None, description="File whose first line is the passphrase (instead).")
+
+
 class Config(Strict):
     """briefgen.yaml: the project's settings."""
 
@@ -276,6 +288,7 @@ class Config(Strict):
         "a folder, or REV:PATH at a git revision (paths relative to this project folder)."))
     filename: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = Field(
         None, description="Output file name stem; default: from the title.")
+    seal: Seal | None = Field(None, description="Seal every audience's PDF (a profile's seal overrides it).")
 
     _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _day(v)))
 
@@ -373,3 +386,4 @@ class Profile(Strict):
     select: Selection = Field(default_factory=Selection)
     look: Look = Field(default_factory=Look)
     checks: Checks = Field(default_factory=Checks)
+    seal: Seal | None = Field(None, description="Seal this audience's PDF (overrides briefgen.yaml's seal).")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Sequence, cast
 
@@ -33,6 +34,18 @@ FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 # What a project builds when its briefgen.yaml names no formats: the two a briefing is
 # handed over in. HTML is asked for by name (`formats: [docx, pdf, html]`, `--format html`).
 DEFAULT_FORMATS: tuple[str, ...] = ("docx", "pdf")
+
+
+@dataclass
+class TextError(BriefgenError):
+    """A writer's error about one piece of the tree's text, `text`. Writers see only the
+    tree, so the build looks the text up in the project's data and says which file, line
+    and field it came from (:mod:`briefgen.locate`)."""
+
+    text: str = ""
+
+    def __reduce__(self):  # across processes, as BriefgenError
+        return (type(self), (self.problems, self.kind, self.text))
 
 
 class Notice(str):

@@ -18,6 +18,8 @@ Fonts are the vendored DejaVu Sans family and Droid Sans Fallback for CJK runs
 (:mod:`briefgen.fonts`), embedded as subsets. The creation date comes from
 ``doc.meta.date`` and reportlab's invariant mode, so the same tree gives the same bytes.
 
+With :attr:`Options.seal`, the finished file is then sealed (:mod:`briefgen.seal`).
+
 This module only declares the writer (see :class:`briefgen.writers.Writer`); reportlab
 is imported when a document is written.
 """
@@ -26,8 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen import tree as t   # the stage before the writers: loaded already, imports nothing
+
+if TYPE_CHECKING:
+    from briefgen.seal import SealSpec
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -35,11 +41,23 @@ SUFFIX = ".pdf"
 
 @dataclass(frozen=True)
 class Options:
-    """The PDF writer has no settings of its own yet: the look comes from the tree's meta."""
+    """The look comes from the tree's meta; the options say what is done to the file."""
+
+    seal: SealSpec | None = None    # certify the finished file with this key and certificate
+
+    def __post_init__(self) -> None:
+        if self.seal is not None:   # key, certificate and passphrase checked before any work
+            from briefgen import seal
+
+            seal.check(self.seal)
 
 
 def write(tree: t.Document, options: Options, path: Path) -> None:
-    """Write `tree` as a PDF file at `path`."""
+    """Write `tree` as a PDF file at `path`, sealed if the options say so."""
     from briefgen.writers.pdf import document
 
     document.write(tree, path)
+    if options.seal is not None:
+        from briefgen import seal
+
+        seal.apply(options.seal, path)

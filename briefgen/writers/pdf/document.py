@@ -13,11 +13,12 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from briefgen import fonts, look
 from briefgen import tree as t
-from briefgen.errors import BriefgenError
+from briefgen.errors import Problem
+from briefgen.writers import TextError
 from briefgen.writers.pdf import internals
 from briefgen.writers.pdf.frame import NoteFrame
 from briefgen.writers.pdf.furniture import Furniture, Outline, define_page_numbers, define_page_refs
-from briefgen.writers.pdf.notes import MARK, Notes
+from briefgen.writers.pdf.notes import MARK, Notes, texts_in
 from briefgen.writers.pdf.story import Builder
 from briefgen.writers.pdf.styles import BODY_SIZE, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X
 from briefgen.writers.pdf.text import clean
@@ -34,17 +35,24 @@ def _write(doc: t.Document, out: BinaryIO) -> None:
     size = look.page_size(doc.meta.page_size).points
     width = size[0] - 2 * MARGIN_X
     height = size[1] - MARGIN_TOP - MARGIN_BOTTOM
-    builder = Builder(doc, width)
+    builder = Builder(doc, width, height)
     story = builder.story()
     notes = Notes(builder.notes, width, height)
+    document = Document(out, doc.meta, size, notes, builder.page_refs)
     try:
-        Document(out, doc.meta, size, notes, builder.page_refs).build(story)
+        document.build(story)
     except LayoutError:
-        raise BriefgenError.one(
-            "the PDF has a block taller than a page that cannot break across pages (a callout or "
-            "quote inside a list item or a note is drawn as one box)", kind="template",
-            hint="move it out of the list or note, shorten it, or build only the Word file with --format docx",
-        ) from None
+        raise unplaced(document.current) from None
+
+
+def unplaced(f) -> TextError:
+    """The error for flowable `f`, which reportlab could not place on any page, quoting
+    the longest text it holds (the build finds which data item that is)."""
+    text = max(texts_in(f) if f is not None else [], key=len, default="").strip()
+    quoted = f": “{text[:60].rstrip()}{'…' if len(text) > 60 else ''}”" if text else ""
+    return TextError([Problem(f"the PDF cannot fit this text on a page{quoted}",
+                              hint="shorten it or break it up, or build only the Word file with --format docx")],
+                     kind="template", text=text)
 
 
 class Document(internals.DocumentEnd):
@@ -55,6 +63,7 @@ class Document(internals.DocumentEnd):
         self.heading_pages: dict[str, int] = {}
         self.furniture = Furniture(meta, size)
         self.outline = Outline()
+        self.current = None     # the flowable being laid out
         super().__init__(
             out, pagesize=size, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM, title=clean(meta.title), author=clean(meta.author),
@@ -74,6 +83,10 @@ class Document(internals.DocumentEnd):
         self.notes.canv = canv
         stamp = pdf_date(self.meta.date)
         canv.setDateFormatter(lambda *_: stamp)
+
+    def handle_flowable(self, flowables) -> None:
+        self.current = flowables[0] if flowables else None
+        super().handle_flowable(flowables)
 
     def handle_pageBegin(self) -> None:
         self.notes.start_page()

@@ -18,6 +18,7 @@ from briefgen.writers.pdf import internals
 from briefgen.writers.pdf.internals import FUZZ
 from briefgen.writers.pdf.notes import Notes, line_notes, notes_in
 from briefgen.writers.pdf.styles import BODY_LEADING
+from briefgen.writers.pdf.tables import split_inside_row
 
 
 class NoteFrame(internals.FrameState):
@@ -43,7 +44,7 @@ class NoteFrame(internals.FrameState):
         if not nums:
             return self.place(f, canv, trySplit)
         if st.closed:
-            return 0
+            return 1 if st.held and self._add_with(f, canv, trySplit, base, st.deferred(nums)) else 0
         if self._add_with(f, canv, trySplit, base, st.full(nums)):
             return 1
         if not st.may_split(nums) and not f.__dict__.get("_bg_force"):
@@ -88,7 +89,7 @@ class NoteFrame(internals.FrameState):
             return []
         h = avail
         for _ in range(12):
-            S = self._cut(f, canv, h)
+            S = self._cut(f, canv, h, in_row=self.at_top and h == avail)
             if not S:
                 break
             first = S[0]
@@ -97,7 +98,7 @@ class NoteFrame(internals.FrameState):
             if isinstance(first, DDIndenter) and not isinstance(f, DDIndenter):
                 return S     # list items: reportlab queues them all again, each is placed on its own
             nums = st.new(notes_in(first))
-            if not nums:
+            if not nums or st.held:      # no notes, or notes that wait for a continued one
                 return S
             room = self._room_beside(first, canv, base)
             if room is not None and not st.closed:
@@ -120,7 +121,7 @@ class NoteFrame(internals.FrameState):
             return [FrameBreak, f]
         if self.at_top:
             # its notes cannot fit even on an empty page: place it, carry what does not fit
-            S = self._cut(f, canv, avail)
+            S = self._cut(f, canv, avail, in_row=True)
             if not S and self._measure(f, canv, avail)[1] > avail + FUZZ:
                 return []  # taller than a page by itself and unsplittable: reportlab reports it
             S = S or [f]
@@ -131,9 +132,32 @@ class NoteFrame(internals.FrameState):
                 return S
         return []
 
-    def _cut(self, f, canv, h: float):
+    def _row_fits_no_page(self, f: Table, h: float) -> bool:
+        """Whether the row of table `f` that crosses `h` is taller than any page can hold
+        (with the header): it has to split, so it may as well split here."""
+        heights = internals.row_heights(f) or []
+        head = f.repeatRows
+        used = 0.0
+        for i, rh in enumerate(heights):
+            if rh is None:
+                return False
+            if i >= head and used + rh > h + FUZZ:
+                return sum(heights[:head]) + rh > self.height + FUZZ
+            used += rh
+        return False
+
+    def _cut(self, f, canv, h: float, in_row: bool = False):
+        """`f` split to fit `h`. A table splits between rows, or inside the row that
+        crosses `h` if no page can hold that row, or (`in_row`, at the top of a page) if
+        no whole row fits."""
         with internals.attached(f, self, canv):
-            return f.split(self.avail_width(), h)
+            width = self.avail_width()
+            if isinstance(f, Table) and self._row_fits_no_page(f, h):
+                return split_inside_row(f, width, h)
+            S = f.split(width, h)
+            if not S and in_row and isinstance(f, Table):
+                S = split_inside_row(f, width, h)
+            return S
 
     def _shrink(self, f, first, nums, avail: float, h: float) -> float | None:
         """A smaller height to split `f` at, or None if shrinking cannot help."""
@@ -154,7 +178,9 @@ class NoteFrame(internals.FrameState):
             new_h = keep * lead + 0.01
             return new_h if 0 < keep and new_h < h else None
         if isinstance(f, Table) and internals.row_heights(f):
-            return self._shrink_table(f, avail, h)
+            new_h = self._shrink_table(f, avail, h)
+            if new_h is not None or not (self.at_top or self._row_fits_no_page(f, h)):
+                return new_h       # else: no whole row fits, so shrink the split inside the first
         if st.closed:
             new_h = h - 2 * BODY_LEADING
         else:
@@ -170,18 +196,22 @@ class NoteFrame(internals.FrameState):
         return st.used_full(nums) <= room + FUZZ or (st.may_split(nums) and st.plan(nums, room) is not None)
 
     def _shrink_table(self, f: Table, avail: float, h: float) -> float | None:
-        """The height of the most rows that fit here together with their notes."""
+        """The height of the most rows that fit here together with their notes; when the
+        next row is one no page can hold, down into it, as far as those notes leave room."""
         st = self.notes
         heights = internals.row_heights(f)
-        body, keep, seen = 0.0, 0, []
+        body, keep, seen, kept = 0.0, 0, [], []
         for i, (row, rh) in enumerate(zip(internals.cells(f), heights)):
             if rh is None:
                 break
+            if body + rh > avail + FUZZ and i >= f.repeatRows and sum(heights[:f.repeatRows]) + rh > self.height:
+                into = avail - (st.used_full(kept) if kept else 0.0)
+                return into if body + BODY_LEADING < into < h else None
             body += rh
             seen = seen + st.new(notes_in(row))
             if body > avail + FUZZ or not self._fits_notes(seen, avail - body):
                 break
-            keep = i + 1
+            keep, kept = i + 1, seen
         new_h = sum(heights[:keep]) + 0.01
         return new_h if keep > f.repeatRows and new_h < h else None
 
@@ -192,6 +222,7 @@ class FlushNotes(internals.ZeroSize):
     def wrap(self, aW, aH):
         doc, frame = internals.build_state(self)
         if frame is not None and doc is not None and doc.notes.carry:
+            doc.notes.text_done()
             frame.add_generated_content(FrameBreak, FlushNotes())
         return 0, 0
 

@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable
 from briefgen import fonts
 from briefgen import tree as t
 from briefgen.errors import BriefgenError
+from briefgen.writers.pdf import internals
 from briefgen.writers.pdf.styles import BODY_SIZE, FOOTER_Y, HEADER_Y, INK, MARGIN_X, MARKING, MUTED, RULE
 from briefgen.writers.pdf.text import clean, draw
 
@@ -63,13 +64,16 @@ def define_page_refs(canv, refs, pages: dict[str, int]) -> None:
 
 
 class Outline:
-    """The PDF bookmarks, one per heading; levels never skip (0 to 2 is an error in PDF)."""
+    """The PDF bookmarks, one per heading; levels never skip (0 to 2 is an error in PDF),
+    and the root counts the entries a reader sees open, as strict readers check."""
 
     def __init__(self) -> None:
         self.level = -1
         self.shown = False
 
     def add(self, canv, title: str, dest: str, level: int) -> None:
+        if not self.shown:
+            internals.count_outline_openly(canv)
         lvl = max(0, min(level - 1, self.level + 1))
         self.level = lvl
         canv.addOutlineEntry(title, dest, level=lvl, closed=lvl >= 2)

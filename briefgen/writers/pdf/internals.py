@@ -17,8 +17,8 @@ from contextlib import contextmanager
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFDictionary
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFOutlines
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, makeShapedFragWord
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Frame, ListFlowable, ListItem, Paragraph, Table, TableStyle
@@ -290,6 +290,25 @@ def lost_lines(p) -> bool:
     return isinstance(p, Paragraph) and "blPara" not in p.__dict__
 
 
+def plain_text(p: Paragraph) -> str:
+    """The text of paragraph `p`, split pieces too: reportlab's ``getPlainText`` gives ''
+    for those, whose one fragment holds their words (a plain paragraph's) or their lines."""
+    text = p.getPlainText()
+    if text:
+        return text
+    out = []
+    for frag in p.frags:
+        words = getattr(frag, "words", None) or []
+        if words and isinstance(words[0], str):
+            out.append(" ".join(words))
+        for line in getattr(frag, "lines", None) or []:
+            if isinstance(line, tuple):
+                out.append(" ".join(line[1]))
+            else:
+                out.append("".join(getattr(w, "text", "") for w in getattr(line, "words", None) or []))
+    return " ".join(out)
+
+
 def _labels(frags, name: str) -> list[int]:
     out = []
     for f in frags:
@@ -486,6 +505,26 @@ def publish_destinations(canv) -> None:
              if getattr(d, "fmt", None) is not None and getattr(d, "page", None) is not None}
     if dests:
         canv._doc.Catalog.Dests = PDFDictionary(dests)
+
+
+class _Outlines(PDFOutlines):
+    """reportlab's outline root with the /Count a strict reader expects: the number of
+    entries shown open. reportlab 5.1 sets the count right, then uses the same attribute
+    as its counter while it makes the tree's objects, so the root's count grows by one
+    for every entry that has entries under it."""
+
+    def prepare(self, document, canvas):
+        super().prepare(document, canvas)
+        if self.ready == 1:
+            self.count = pdfdoc.count(self.mydestinations, self.closedict)
+
+
+def count_outline_openly(canv) -> None:
+    """Give `canv` an outline whose root counts the open entries (see :class:`_Outlines`).
+    Call before the first outline entry is added."""
+    doc = canv._doc
+    if type(doc.outline) is PDFOutlines and doc.outline.currentlevel == -1:
+        doc.outline = doc.Outlines = doc.Catalog.Outlines = _Outlines()
 
 
 # --- boxes drawn behind frame content ---------------------------------------------------

@@ -4,7 +4,9 @@
 (:mod:`~briefgen.writers.pdf.frame`) asks it for a :class:`Plan` that fits the notes a
 flowable references in the room left, commits the plan when the flowable is placed,
 and has it draw the notes above the footer at the end of the page. A long note that
-does not fit continues on the next page, above that page's own notes.
+does not fit continues on the next page, above that page's own notes. A note so long
+that it fills the notes area of a whole page and goes on (a quote of pages) holds the
+notes referenced there: they follow it, as in Word and TeX, so the text goes on.
 
 A reference is an ``<onDraw>`` marker named :data:`MARK` whose label is the note
 number: it survives paragraph splits and reports the page it was drawn on.
@@ -26,7 +28,7 @@ NOTE_GAP = 2.5       # between notes
 PARA_GAP = 1.5       # between blocks of one note
 MIN_PART = 2 * NOTE_LEADING + 0.5   # a note split across pages keeps at least two lines here
 LONG_NOTE = 5 * NOTE_LEADING        # only notes taller than this may be split
-CARRY_CAP = 0.6      # share of the frame a continued note may take on the next page
+CARRY_CAP = 0.6      # share of the frame a continued note may take on the next page (all of it once the text is done)
 
 
 def notes_in(f) -> list[int]:
@@ -36,6 +38,15 @@ def notes_in(f) -> list[int]:
     if isinstance(f, (list, tuple)):
         return [n for x in f for n in notes_in(x)]
     return notes_in(internals.contents(f))
+
+
+def texts_in(f) -> list[str]:
+    """The plain text of each paragraph inside flowable `f` (any depth), in order."""
+    if isinstance(f, Paragraph):
+        return [internals.plain_text(f)]
+    if isinstance(f, (list, tuple)):
+        return [s for x in f for s in texts_in(x)]
+    return texts_in(internals.contents(f))
 
 
 def line_notes(line) -> list[int]:
@@ -57,12 +68,14 @@ class Notes:
     def __init__(self, bodies: list[list[Flowable]], width: float, frame_height: float) -> None:
         self.bodies = bodies
         self.width = width
+        self.frame_height = frame_height
         self.cap = CARRY_CAP * frame_height
         self._heights: dict[int, list[float]] = {}
         self.items: list[tuple[int, Flowable, float, float]] = []
         self.height = 0.0
         self.carry: list[tuple[int, Flowable]] = []
         self.closed = False          # the area is full or still finishing a continued note
+        self.held = False            # ... finishing one that fills it and goes on: new notes wait after it
         self.placed = bytearray(len(bodies) + 1)
         self.refs: list[int] = []    # references drawn on this page
         self.canv = None             # set when the build starts; some flowables measure with it
@@ -133,6 +146,12 @@ class Notes:
         part, used, carry = self._fit(pieces, max(room - sep, 0.0), not self.items)
         return Plan(part, sep + used if part else 0.0, carry, tuple(nums))
 
+    def deferred(self, nums: list[int]) -> Plan:
+        """Notes `nums` referenced on a page whose notes area a continued note holds:
+        they follow it, from the next page on."""
+        carry = [(n if k == 0 else 0, f) for n in nums for k, f in enumerate(self.bodies[n - 1])]
+        return Plan([], 0.0, carry, tuple(nums))
+
     def plan(self, nums: list[int], room: float) -> Plan | None:
         """Notes `nums` in `room` points: all of them, or all but the tail of one long note,
         which continues on the next page."""
@@ -191,8 +210,12 @@ class Notes:
             self.carry.extend(plan.carry)
             self.closed = True
 
+    def text_done(self) -> None:
+        """The body text is all placed: continued notes may fill the pages that are left."""
+        self.cap = self.frame_height
+
     def start_page(self) -> None:
-        self.items, self.height, self.closed, self.refs = [], 0.0, False, []
+        self.items, self.height, self.closed, self.held, self.refs = [], 0.0, False, False, []
         if self.carry:
             entries, used, rest = self._fit(self.carry, self.cap - SEP, True)
             if not entries:                      # cannot happen with a sane cap; keep going
@@ -200,7 +223,7 @@ class Notes:
                 entries, used, rest = [(n, f, 0.0, self.wrap(f))], 0.0, self.carry[1:]
                 used = entries[0][3]
             self.items, self.height, self.carry = entries, SEP + used, rest
-            self.closed = bool(rest)
+            self.closed = self.held = bool(rest)
 
     def end_page(self, canv, x: float, y0: float) -> None:
         """Draw this page's notes above `y0`; queue any note whose reference slipped through."""

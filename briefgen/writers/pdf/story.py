@@ -30,7 +30,7 @@ from briefgen.writers.pdf.internals import Box, BoxEnd, Para
 from briefgen.writers.pdf.notes import MARK
 from briefgen.writers.pdf.styles import (BODY_LEADING, BODY_SIZE, CELL_SIZE, INK, LINK, NOTE_SIZE, RULE, TINT,
                                          ZEBRA, accent, paragraph_styles)
-from briefgen.writers.pdf.tables import boxed_table, data_table
+from briefgen.writers.pdf.tables import boxed_table, data_table, first_rows_height
 from briefgen.writers.pdf.text import attr, clean, esc, long_cjk, needs_shaping, shaping
 
 _SAFE_DEST = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
@@ -90,9 +90,10 @@ _ITEM_STYLE = {Voice.BODY: "item", Voice.QUOTE: "item", Voice.CELL: "cell", Voic
 class Builder:
     """Turns the tree into a story of flowables plus the note bodies, numbered in walk order."""
 
-    def __init__(self, doc: t.Document, width: float) -> None:
+    def __init__(self, doc: t.Document, width: float, height: float = 1e9) -> None:
         self.doc = doc
         self.width = width
+        self.height = height     # of the body frame
         self.accent = accent(doc.meta)
         self.st = paragraph_styles(self.accent)
         self.notes: list[list[Flowable]] = []
@@ -119,7 +120,7 @@ class Builder:
     # blocks ---------------------------------------------------------------------------
 
     def blocks(self, blocks, ctx: Ctx) -> list[Flowable]:
-        out: list[Flowable] = []
+        built = [self.block(b, ctx) for b in blocks]
         needs: dict[int, float] = {}
         if ctx.place.in_frame:
             # a heading needs room for itself, any headings right after it, and the start
@@ -127,13 +128,19 @@ class Builder:
             for i in range(len(blocks) - 1, -1, -1):
                 b = blocks[i]
                 if isinstance(b, t.Heading):
-                    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-                    after = needs[i + 1] if i + 1 in needs else self._start_height(nxt, ctx)
-                    needs[i] = self._heading_height(b, ctx.width) + after
-        for i, b in enumerate(blocks):
+                    own = self._heading_height(b, ctx.width)
+                    if i + 1 in needs:
+                        after = needs[i + 1]
+                    elif i + 1 < len(blocks):
+                        after = self._start_height(blocks[i + 1], ctx, built[i + 1], self.height - own)
+                    else:
+                        after = 0.0
+                    needs[i] = own + after
+        out: list[Flowable] = []
+        for i, flows in enumerate(built):
             if i in needs:
                 out.append(CondPageBreak(needs[i]))
-            out.extend(self.block(b, ctx))
+            out.extend(flows)
         return out
 
     def block(self, b: t.Block, ctx: Ctx) -> list[Flowable]:
@@ -217,15 +224,17 @@ class Builder:
                                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])))
         return out
 
-    def _start_height(self, b, ctx: Ctx) -> float:
-        """Roughly how much of block `b` should follow its heading on the same page."""
+    def _start_height(self, b, ctx: Ctx, flows: list[Flowable], room: float) -> float:
+        """Roughly how much of block `b` (made into `flows`) should follow its heading on
+        the same page, which leaves it `room` at most."""
         match b:
-            case None:
-                return 0.0
             case t.TimelineFigure():
                 return self._figure_need(b, ctx)
             case t.Table():
-                return 4 * 16.0
+                # the header and first row (they move together), unless that is more than
+                # a page holds: then the row splits across pages wherever it starts
+                first = first_rows_height(flows[0], ctx.width) if flows else 0.0
+                return first if 4 * 16.0 < first <= room else 4 * 16.0
             case t.Callout():
                 return 6 * BODY_LEADING
             case t.Para():

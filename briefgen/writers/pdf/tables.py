@@ -1,5 +1,12 @@
 """Tables: the register's data tables, long ones given to reportlab a window at a time,
-and the one-cell boxes that stand in for callouts and quotes where nothing may split."""
+and the boxes (a row per flowable) that stand in for callouts and quotes inside lists,
+notes and cells.
+
+A row taller than a page splits inside itself (reportlab's ``splitInRow``): a box's
+rows always may; a data table's only when no page could hold the row, or at the top of
+a page when no whole row fits (:func:`split_inside_row`), so a row that fits on a page
+is never broken. A cell is a list of flowables, the form reportlab's split inside a row
+works on."""
 
 from __future__ import annotations
 
@@ -32,7 +39,12 @@ class LongDataTable(LongTable):
             return pieces
         placed = internals.row_count(pieces[0]) - self.repeatRows
         pieces[0]._bg_rows, pieces[0]._bg_drawn = self._bg_rows, (self._bg_start, self._bg_start + placed)
-        return [pieces[0], self._bg_rows.window(self._bg_start + placed)]
+        if internals.row_count(pieces[0]) + internals.row_count(pieces[1]) == internals.row_count(self) + self.repeatRows:
+            return [pieces[0], self._bg_rows.window(self._bg_start + placed)]
+        # split inside its last row: the rest starts with that row's second part
+        rest, head = pieces[1], self.repeatRows
+        split_row = (internals.cells(rest)[head], internals.row_heights(rest)[head])
+        return [pieces[0], self._bg_rows.window(self._bg_start + placed - 1, split_row)]
 
     def draw(self):
         LongTable.draw(self)
@@ -46,8 +58,32 @@ def data_table(data: list, head: int, widths, cell_cmds, draw_cmds, *, whole: bo
     if len(data) - head > WINDOW and not whole:
         return Rows(data, head, widths, cell_cmds, draw_cmds, **space).window(head)
     cls = LongDataTable if len(data) > 40 else DataTable
-    return cls([[Para(*cell) for cell in row] for row in data], colWidths=widths, repeatRows=head, hAlign="LEFT",
-               style=TableStyle(cell_cmds + draw_cmds), **space)
+    return cls([[[Para(*cell)] for cell in row] for row in data], colWidths=widths, repeatRows=head,
+               hAlign="LEFT", style=TableStyle(cell_cmds + draw_cmds), **space)
+
+
+def first_rows_height(f: Flowable, width: float) -> float:
+    """The height of table `f`'s header and first row below it (0 if it is not a table)."""
+    if not isinstance(f, Table):
+        return 0.0
+    heights = internals.row_heights(f)
+    if heights is None or None in heights[:f.repeatRows + 1]:
+        f.wrap(width, 1e9)
+        heights = internals.row_heights(f) or []
+    return sum(heights[:f.repeatRows + 1])
+
+
+def split_inside_row(table: Table, width: float, height: float) -> list:
+    """`table` split at `height` inside the row that crosses it (between rows if that
+    fails). The pieces split between rows again, as the table did."""
+    table.splitByRow, table.splitInRow = 0, 1
+    try:
+        pieces = table.split(width, height)
+    finally:
+        table.splitByRow, table.splitInRow = 1, 0
+    for piece in pieces:
+        piece.splitByRow, piece.splitInRow = 1, 0
+    return pieces
 
 
 class Rows:
@@ -72,22 +108,28 @@ class Rows:
         self.rest_style = TableStyle(continued(draw_cmds, head))
         self.space_before, self.space_after = spaceBefore, spaceAfter
 
-    def window(self, start: int) -> LongDataTable:
-        """The header and the rows from `start` (an index into all rows) on."""
-        head, first = self.head, start == self.head
+    def window(self, start: int, split_row: tuple | None = None) -> LongDataTable:
+        """The header and the rows from `start` (an index into all rows) on; `split_row`,
+        (cells, height), stands for row `start` when that row was split and this is its rest."""
+        head, first = self.head, start == self.head and split_row is None
         end = min(start + WINDOW, len(self.cells))
 
         def cut(seq):
             return seq[:head] + seq[start:end]
 
-        rows = [self.row(i) for i in range(head)] + [self.row(i) for i in range(start, end)]
-        t = LongDataTable(rows, colWidths=self.widths, rowHeights=cut(self.heights),
+        body = range(start + (split_row is not None), end)     # a split row is drawn and released
+        rows = [self.row(i) for i in range(head)] + ([split_row[0]] if split_row else []) + [self.row(i) for i in body]
+        heights = cut(self.heights)
+        if split_row is not None:
+            heights[head] = split_row[1]
+        t = LongDataTable(rows, colWidths=self.widths, rowHeights=heights,
                           repeatRows=head, normalizedData=1, cellStyles=cut(self.styles),
                           style=self.first_style if first else self.rest_style, hAlign="LEFT",
                           spaceBefore=self.space_before if first else None, spaceAfter=self.space_after)
         measured = internals.measure_rows(t, sum(self.widths))   # the rows new in this window, once
         if measured is not None:
-            self.heights[:head], self.heights[start:end] = measured[:head], measured[head:]
+            kept = head + (split_row is not None)      # a split row's rest is not the row
+            self.heights[:head], self.heights[start + kept - head:end] = measured[:head], measured[kept:]
         if end < len(self.cells):
             t._bg_rows, t._bg_start = self, start
         return t
@@ -97,7 +139,7 @@ class Rows:
         thousands of rows are never all parsed and laid out at once."""
         cells = self.cells[i]
         if cells is None:
-            cells = self.cells[i] = [Para(markup, style) for markup, style in self.source[i]]
+            cells = self.cells[i] = [[Para(markup, style)] for markup, style in self.source[i]]
         return cells
 
     def release(self, start: int, end: int) -> None:
@@ -124,7 +166,8 @@ def continued(cmds, head: int) -> list:
 
 
 def boxed_table(body: list[Flowable], width: float, fill, bar) -> Table:
-    """A box for nested contexts (list items, notes, cells): one row per flowable."""
+    """A box for nested contexts (list items, notes, cells): one row per flowable, each
+    free to split inside itself."""
     rows = [[f] for f in body] or [[Spacer(0, 0)]]
     cmds = [("FONT", (0, 0), (-1, -1), fonts.FAMILY, BODY_SIZE),
             ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
@@ -134,4 +177,4 @@ def boxed_table(body: list[Flowable], width: float, fill, bar) -> Table:
     if fill is not None:
         cmds.append(("BACKGROUND", (0, 0), (-1, -1), fill))
     return Table(rows, colWidths=[width or None], hAlign="LEFT", style=TableStyle(cmds),
-                 spaceBefore=2, spaceAfter=6)
+                 spaceBefore=2, spaceAfter=6, splitInRow=1)
