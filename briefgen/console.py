@@ -5,7 +5,8 @@ costs about a tenth of a short command and changes nothing they print. A :class:
 console therefore writes a plain line itself, exactly as rich would (the test suite
 compares the two on hostile text), and makes the real :class:`rich.console.Console`
 the first time it is asked for anything else: a table, a progress bar, a line rich
-would wrap.
+would wrap. From then on rich prints everything, so its buffering and live displays
+see every line.
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ class Lazy:
 
     def print(self, *objects: Any, markup: bool | None = None, highlight: bool | None = None,
               soft_wrap: bool | None = None, **options: Any) -> None:
-        """rich's ``Console.print``; a lone string without markup, highlighting or wrapping
-        is written here, the same as rich writes it."""
-        if self._plain(objects, markup, highlight, soft_wrap, options):
+        """rich's ``Console.print``; until rich is loaded, a lone string without markup,
+        highlighting or wrapping is written here, the same as rich writes it."""
+        if self._rich is None and self._plain(objects, markup, highlight, soft_wrap, options):
             self.file.write(plain(objects[0]))
             self.file.flush()
             return

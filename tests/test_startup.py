@@ -90,6 +90,9 @@ def test_the_shortcut_is_taken_for_plain_lines_only():
     assert say._rich is None
     say.print("tab\there", markup=False, highlight=False, soft_wrap=True)
     assert say._rich is not None
+    say.rich.begin_capture()  # once rich is loaded, it prints every line
+    say.print("wrote out/x.docx", markup=False, highlight=False, soft_wrap=True)
+    assert say.rich.end_capture() == "wrote out/x.docx\n"
 
 
 def test_what_rich_strips_and_its_defaults_are_pinned():
