@@ -3,6 +3,7 @@
     python bench/run.py                 # seed briefing, N = 1,000 and N = 10,000
     python bench/run.py --sizes 1000    # quicker
     python bench/run.py --sizes 1000 --peers typst,xelatex
+    python bench/run.py --startup-only  # --help, validate and the seed build against their floors
 
 For each size it generates a synthetic project (bench/generate.py), builds the full
 briefing as .docx and .pdf in fresh processes, and measures wall time and peak memory
@@ -37,6 +38,7 @@ import anchors as anchor_defs  # noqa: E402
 import feed  # noqa: E402
 import notes  # noqa: E402
 import proc  # noqa: E402
+import startup  # noqa: E402
 from generate import generate  # noqa: E402
 
 
@@ -150,6 +152,7 @@ def main() -> None:
                     help="seconds of one peer's runs at one size after which no further pair starts")
     ap.add_argument("--peers", default="", help="only these anchors (pandoc, pandoc3-docx, typst, typst-plain, "
                                                 "xelatex, weasyprint, floor); default all")
+    ap.add_argument("--startup-only", action="store_true", help="only the start-up group (a minute or two)")
     ap.add_argument("--time-limit", type=float, default=600, help="seconds before a run is stopped")
     avail_gb = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
     ap.add_argument("--mem-cap-gb", type=float, default=round(min(8.0, avail_gb / 2), 1),
@@ -167,13 +170,10 @@ def main() -> None:
         if a.missing:
             print(f"  {a.label}: skipped, {a.missing}")
 
-    print("seed briefing (cold process, both formats; median of 5 after one untimed run that compiles bytecode)")
-    seed = briefgen("build", str(ROOT / "seeds"), "--format", "docx,pdf", "--out", str(work / "seeds"), *NO_TOC_PAGES)
-    bench.measure(seed)
-    both = Row("briefgen build seeds docx,pdf", [bench.measure(seed) for _ in range(5)])
-    runs = sorted(r.wall for r in both.runs)
-    print(f"  {both.label:<44} {both.wall:10.2f} s {both.peak:7.0f} MB  (runs {runs[0]:.2f}-{runs[-1]:.2f} s)")
-    bench.checks.append(("seed briefing, both formats <= 1.0 s", both.wall <= 1.0, f"{both.wall:.2f} s"))
+    startup_run(bench, work)
+    if args.startup_only:
+        print_targets(bench)
+        return
 
     results: dict[str, dict[str, Row]] = {}
     sizes = ["seed"] + [x for x in args.sizes.split(",") if x]
@@ -186,9 +186,36 @@ def main() -> None:
     load1 = os.getloadavg()
     print(f"noise: load average {load0[0]:.2f} at start, {load1[0]:.2f} at end; briefgen's own runs spread "
           + ", ".join(f"{size} {fmt} {spread(rows[fmt])}" for size, rows in results.items() for fmt in ("docx", "pdf")))
+    print_targets(bench)
+
+
+def print_targets(bench: Bench) -> None:
     print("targets")
     for label, ok, value in bench.checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label:<44} {value}")
+
+
+def startup_run(bench: Bench, work: Path) -> None:
+    """The `startup` group: short commands and the seed build, cold, each run alternately
+    with its floor (a bare interpreter; the import floor) so the ratios are paired."""
+    print("start-up (cold processes; each alternates with its floor, 5 pairs after one untimed run each)")
+    seed = briefgen("build", str(ROOT / "seeds"), "--format", "docx,pdf", "--out", str(work / "seeds"), *NO_TOC_PAGES)
+    floor = startup.floor_command(startup.third_party_modules(seed), work / "import_floor.py")
+    bare = [sys.executable, "-c", "pass"]
+    rows = [("briefgen --help", briefgen("--help"), "python -c pass", bare, 0.25, None),
+            ("briefgen validate seeds", briefgen("validate", str(ROOT / "seeds")), "python -c pass", bare, 0.25, None),
+            ("briefgen build seeds docx,pdf", seed, "import floor (libraries a build loads)", floor, 0.6, 1.6)]
+    print(header())
+    for label, cmd, floor_label, floor_cmd, target_s, target_ratio in rows:
+        own, base = Row(label), Row(floor_label)
+        bench.measure(cmd), bench.measure(floor_cmd)
+        bench.paired(own, cmd, base, floor_cmd, ROOT, 5)
+        print(fmt_row(own))
+        print(fmt_row(base, own))
+        bench.checks.append((f"{label} <= {target_s} s (quiet machine)", own.wall <= target_s, f"{own.wall:.2f} s"))
+        if target_ratio is not None:
+            r = statistics.median(base.ratios)
+            bench.checks.append((f"{label} <= {target_ratio} x import floor", r <= target_ratio, f"{r:.2f} x"))
 
 
 def spread(row: Row) -> str:

@@ -15,19 +15,19 @@ from pathlib import Path
 from typing import Annotated, Callable, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from briefgen import __version__, collector
+from briefgen.console import Lazy, Table
 from briefgen.errors import EXIT_CODES, BriefgenError, display_path
 from briefgen.writers import FORMATS
 
 app = typer.Typer(
     help=f"Turn a chronology and a claims register into footnoted briefings ({', '.join(FORMATS)}).",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: no rich to load, and [brackets] stay text
 )
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+out = Lazy(highlight=False, soft_wrap=False)   # rich is loaded only for tables and progress
+err = Lazy(stderr=True, highlight=False)
 
 ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds briefgen.yaml).", show_default=True)]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Only what was known on this day (YYYY-MM-DD).")]
@@ -323,7 +323,7 @@ def _build_everything(req, build_all) -> None:
 
     total = len(audiences(req.project_dir))
     with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  console=err, transient=True) as bar:
+                  console=err.rich, transient=True) as bar:
         task = bar.add_task("", total=total)
         outcomes = build_all(req, lambda o: bar.update(task, advance=1, description=o.audience))
     failed = [o for o in outcomes if o.error]
@@ -514,7 +514,7 @@ def import_cmd(
         say(f"{outcome.file} unchanged: nothing to add" + ("" if update or not outcome.differs else " (--update to take the export's fields)"))
 
 
-templates_app = typer.Typer(help="List, create and show audience templates.", no_args_is_help=True)
+templates_app = typer.Typer(help="List, create and show audience templates.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(templates_app, name="templates")
 
 

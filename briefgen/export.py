@@ -10,7 +10,6 @@ from typing import BinaryIO
 
 from briefgen.analyse import Analysis, best_reliability
 from briefgen.load import Project
-from briefgen.writers.docx.ooxml import restamp_zip
 
 COLUMNS = ("id", "statement", "claimant", "claimant_kind", "kind", "subject", "value", "unit", "bound",
            "value_display", "period", "as_of", "status", "status_explanation", "disputed_by",
@@ -56,6 +55,8 @@ def write_csv(rows: list[dict], out: BinaryIO) -> None:
 def write_xlsx(rows: list[dict], out: BinaryIO, title: str, date: dt.date) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+
+    from briefgen.writers.docx.ooxml import restamp_zip  # loads python-docx: only for .xlsx
 
     wb = Workbook()
     ws = wb.active

@@ -28,11 +28,12 @@ from markupsafe import Markup
 from briefgen import sandbox
 from briefgen.dates import parse_date
 from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, best_reliability, select
-from briefgen.audiences import SUFFIX, find, load_profile, search_path, template_loader
+from briefgen.audiences import SUFFIX, find, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
 from briefgen.mdescape import md_escape, md_url
 from briefgen.model import CREDIBILITY, RELIABILITY, BottomLine, Citation, Claim, Event, Judgment, Profile
+from briefgen.template_loader import template_loader
 
 
 
