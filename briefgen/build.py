@@ -75,7 +75,9 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
 
         file, line = project.locate("briefgen.yaml", "previous")
         old = load_version(cfg.previous, project.root, dict(file=file, line=line, field="previous"))
-        changes = diff(old, project, cfg.previous, "this briefing")
+        # the reader sees the previous version's date, never a path or a git revision
+        day = old.config.as_of
+        changes = diff(old, project, f"{day.day} {day:%B} {day.year}" if day else "", "this briefing")
     markdown = render(project, audience, build_date, analyse(project), changes, profile, limits)
     look = profile.look
     logo = str(logo_file(project.root, look.logo, limits.sandbox)) if look.logo else ""
