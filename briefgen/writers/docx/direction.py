@@ -80,6 +80,7 @@ class Runs:
     def __init__(self, text: str, language: str, house_fonts: bool) -> None:
         self.level = bidi.paragraph_level(text, bidi.default_level(language))
         self.levels = bidi.levels(text, self.level) if bidi.bidirectional(text) else None
+        self.swap = _isolates_written(text, self.levels) if self.levels and _ISOLATE.search(text) else {}
         self.house_fonts = house_fonts
         self.fonts: dict[str, str] = {}   # the last complex-script font of each mark
         self.at = 0
@@ -108,7 +109,18 @@ class Runs:
                 begin, font = i, None
             font = font or own
         out.append((text[begin:], _script(marks[begin], font)))
+        if self.swap:
+            out = self._swapped(out, start)
         return self._fill_fonts(out)
+
+    def _swapped(self, pieces: list[tuple[str, Script | None]], at: int) -> list[tuple[str, Script | None]]:
+        """`pieces` (of the paragraph text from `at` on) with each isolate written as
+        :func:`_isolates_written` says."""
+        out = []
+        for piece, script in pieces:
+            out.append(("".join(self.swap.get(at + i, ch) for i, ch in enumerate(piece)), script))
+            at += len(piece)
+        return out
 
     def _fill_fonts(self, pieces: list[tuple[str, Script | None]]) -> list[tuple[str, Script | None]]:
         """A marked piece with no script of its own (a full stop, a number) takes the font of
@@ -131,6 +143,40 @@ class Runs:
         if _COMPLEX.match(ch):
             return "cs"
         return None if _LETTER.match(ch) else "?"
+
+
+_ISOLATE = re.compile("[\u2066-\u2069]")
+_MARK, _EMBED, _POP = ("\u200e", "\u200f"), ("\u202a", "\u202b"), "\u202c"
+
+
+def _isolates_written(text: str, levels: list[int]) -> dict[int, str]:
+    """What each isolate character of `text` is written as in Word: the index of each
+    with its replacement.
+
+    LibreOffice 7.4 orders isolates (U+2066-U+2069) right but draws the text around them
+    overlapping in a right-to-left paragraph, and Word's support for them is not
+    documented (ISO/IEC 29500 Annex I.7 names the older controls only). So an isolate is
+    written as the older equivalent: a mark of the surrounding direction on each side
+    (LRM or RLM), so nothing around it is drawn into it, and inside, an embedding (LRE or
+    RLE ... PDF) where its own direction differs from the surrounding one."""
+    swap: dict[int, str] = {}
+    opened: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "\u2066\u2067\u2068":
+            opened.append(i)
+        elif ch == "\u2069":
+            if not opened:
+                swap[i] = ""
+                continue
+            start = opened.pop()
+            outer = levels[start] % 2
+            opener = text[start]
+            inner = 1 if opener == "\u2067" else 0 if opener == "\u2066" else bidi.paragraph_level(text[start + 1:i], outer)
+            swap[start] = _MARK[outer] + (_EMBED[inner] if inner != outer else "")
+            swap[i] = (_POP if inner != outer else "") + _MARK[outer]
+    for start in opened:   # never closed: to the end of the paragraph
+        swap[start] = _MARK[levels[start] % 2]
+    return swap
 
 
 def _settle(marks: list[str | None]) -> None:

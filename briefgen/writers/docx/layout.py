@@ -22,6 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from briefgen import bidi
+
 SCRIPT = Path(__file__).with_name("uno_layout.py")
 TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
 
@@ -67,4 +69,6 @@ def contents_pages(path: Path, titles: list[str]) -> tuple[list[int] | None, str
 
 
 def _norm(text: str) -> str:
+    """A contents entry as compared: spaces folded, case and direction marks ignored."""
+    text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
     return re.sub(r"\s+", " ", text).strip().casefold()
