@@ -14,7 +14,7 @@ import functools
 import io
 import re
 from pathlib import Path
-from typing import assert_never
+from typing import BinaryIO, assert_never
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -32,12 +32,13 @@ from briefgen.writers.docx.schema import props as _props
 
 
 def write(doc: t.Document, reference: Path | None, path: Path, toc_pages: bool = True,
-          previous: t.Document | None = None) -> list[str]:
+          previous: t.Document | None = None, last: Path | None = None) -> list[str]:
     """Write `doc` as .docx at `path`; `reference` is a .docx whose styles and page set-up
     to use. With `toc_pages`, the contents gets its page numbers from LibreOffice's layout
-    of the file, when LibreOffice is there. With `previous`, the changes from that tree to
-    `doc` are tracked changes (:mod:`.redline`). Returns what the user should be told:
-    styles the reference lacks, where the page numbers came from."""
+    of the file, when LibreOffice is there, or from `last` (the file this one replaces)
+    when that recorded them for the same document. With `previous`, the changes from that
+    tree to `doc` are tracked changes (:mod:`.redline`). Returns what the user should be
+    told: styles the reference lacks, where the page numbers came from."""
     base = ref.open_reference(reference) if reference else docx.Document()
     if previous is None:
         writer = _Writer(base, doc, house_style=reference is None)
@@ -48,17 +49,26 @@ def write(doc: t.Document, reference: Path | None, path: Path, toc_pages: bool =
     body, notes = writer.run()
     date = dt.date.fromisoformat(doc.meta.date) if doc.meta.date else dt.date(2000, 1, 1)
 
-    def save(pages: list[int] | None) -> None:
-        with open(path, "wb") as out:
-            ooxml.save_reproducibly(base, out, date, body=_fill_pages(body, pages).encode("utf-8"), notes=notes)
+    def save(pages: list[int] | None, out: BinaryIO) -> None:
+        ooxml.save_reproducibly(base, out, date, body=_fill_pages(body, pages).encode("utf-8"), notes=notes)
 
     told: list[str] = list(writer.style.warnings)
+    ooxml.set_variable(base, layout.VARIABLE, None)   # a reference's own (a briefing used as one) is not ours
     if not writer.toc_titles or not toc_pages:
-        save(None)
+        with open(path, "wb") as out:
+            save(None, out)
         return told
-    save([0] * len(writer.toc_titles))  # the same lines the numbers will take
-    pages, why = layout.contents_pages(path, writer.toc_titles)
-    save(pages)
+    unnumbered = io.BytesIO()
+    save([0] * len(writer.toc_titles), unnumbered)  # the same lines the numbers will take
+    key = layout.key(unnumbered.getvalue())
+    pages = layout.reused(last, key, len(writer.toc_titles))
+    if pages is None:
+        path.write_bytes(unnumbered.getvalue())
+        pages, why = layout.contents_pages(path, writer.toc_titles)
+    if pages is not None:
+        ooxml.set_variable(base, layout.VARIABLE, layout.record(key, pages))
+    with open(path, "wb") as out:
+        save(pages, out)
     if pages is None:
         told.append(f"the contents has no page numbers: {why}; Word adds them when the reader updates "
                     "the field (install LibreOffice and python3-uno to have them written in)")

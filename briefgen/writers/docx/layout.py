@@ -9,23 +9,33 @@ their metrics, so Word paginates the same text alike.
 
 Without LibreOffice the contents keeps its linked entries without numbers, and the
 build says so.
+
+Laying a briefing out takes LibreOffice seconds, so the numbers are kept with the file:
+a document variable records them with a key of what they depend on (the document as
+written without them, and the LibreOffice that laid it out). A build whose document
+without numbers is the same as the last one's reuses that file's numbers
+(:func:`reused`), and writes the same bytes a fresh layout would.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from briefgen import bidi
+from briefgen.writers.docx import ooxml
 
 SCRIPT = Path(__file__).with_name("uno_layout.py")
 TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
+VARIABLE = "briefgen.contents"  # the document variable: the layout's key, then each entry's page
 
 
 @functools.cache
@@ -72,3 +82,49 @@ def _norm(text: str) -> str:
     """A contents entry as compared: spaces folded, case and direction marks ignored."""
     text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def key(unnumbered: bytes) -> str:
+    """The key of the contents' page numbers: of `unnumbered` (the .docx as written with
+    every number 0) and of the LibreOffice that lays it out."""
+    digest = hashlib.sha256(unnumbered)
+    digest.update(_engine().encode())
+    return digest.hexdigest()
+
+
+def record(key: str, pages: list[int]) -> str:
+    """The document variable's value: `key`, then the page of each entry."""
+    return " ".join([key, *map(str, pages)])
+
+
+def reused(last: Path | None, key: str, count: int) -> list[int] | None:
+    """The `count` page numbers recorded in the .docx at `last` (the file this build
+    replaces) when they were laid out under `key`; else None."""
+    try:
+        with zipfile.ZipFile(last) as package:   # type: ignore[arg-type]
+            value = ooxml.variable(package, VARIABLE)
+    except (OSError, TypeError, zipfile.BadZipFile):   # none, unreadable, or not a .docx
+        return None
+    words = (value or "").split()
+    if len(words) != count + 1 or words[0] != key or not all(w.isdigit() for w in words[1:]):
+        return None
+    return [int(w) for w in words[1:]]
+
+
+@functools.cache
+def _engine() -> str:
+    """What identifies the installed LibreOffice's build, alike on every machine with the
+    same package: its version file and the sizes of its program and main library."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return ""
+    program = Path(os.path.realpath(soffice)).parent
+    parts = []
+    for name in ("versionrc", "soffice.bin", "libmergedlo.so"):
+        try:
+            parts.append(f"{name}:{(program / name).stat().st_size}")
+            if name == "versionrc":
+                parts.append(hashlib.sha256((program / name).read_bytes()).hexdigest())
+        except OSError:
+            continue
+    return ";".join(parts)
