@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -232,6 +232,8 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
 
 def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:
     said: list[str] = []
+    if "last" in {f.name for f in fields(opts)}:  # a writer that reuses work from the file it replaces
+        opts = replace(opts, last=target)
     tmp = atomic.stage(target, lambda path: said.extend(w.write(doc, opts, path) or ()), w.NAME)
     return tmp, said
 

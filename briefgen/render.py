@@ -31,7 +31,7 @@ from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, best_reli
 from briefgen.audiences import SUFFIX, find, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
-from briefgen.mdescape import md_escape, md_url
+from briefgen.mdescape import isolate, md_escape, md_url
 from briefgen.model import CREDIBILITY, RELIABILITY, BottomLine, Citation, Claim, Event, Judgment, Profile
 from briefgen.template_loader import template_loader
 
@@ -42,7 +42,7 @@ def _finalize(value: Any) -> Any:
         return value
     if value is None:
         return Markup("")
-    return Markup(md_escape(value))
+    return Markup(isolate(md_escape(value)))
 
 
 @dataclass
@@ -202,7 +202,7 @@ def make_environment(search_path: list[Path], sandboxed: bool = False) -> jinja2
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters["url"] = lambda v: Markup(md_url(v))
-    env.filters["md"] = lambda v: Markup(md_escape(v))
+    env.filters["md"] = lambda v: Markup(isolate(md_escape(v)))
     env.filters["longdate"] = lambda d: f"{d.day} {d.strftime('%B')} {d.year}"
     env.filters["edtf"] = lambda v: parse_date(v).display()
     env.tests["tagged"] = lambda v, tags: bool(set(getattr(getattr(v, "claim", v), "tags", ())) & set(tags))
