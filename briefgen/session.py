@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import build as pipeline
-from briefgen import collector
+from briefgen import atomic, collector
 from briefgen.audiences import BUILTIN, project_templates
 from briefgen.load import Checked, Project, check_files, load_project
 from briefgen.model import FILES
@@ -159,6 +159,7 @@ class Result:
     unchanged: tuple[Path, ...]
     parsed: tuple[Path, ...]      # data files read afresh
     seconds: float
+    warnings: tuple[str, ...] = ()   # the writers' warnings and notes, as build gives them
 
 
 class Session(pipeline.Stages):
@@ -172,7 +173,7 @@ class Session(pipeline.Stages):
         self.also = also   # formats written beside those a build asks for (a preview's HTML)
         self.files = DataFiles()
         self.templates = Templates()
-        self._outputs: dict[Path, tuple[tuple, tuple | None]] = {}   # target -> (inputs key, stat)
+        self._outputs: dict[Path, tuple] = {}   # target -> (inputs key, stat, warnings) of the file in place
         self._tree: tuple[Document, tuple] | None = None
         self._pending: dict[Path, tuple] = {}
         self._read: set[Path] = set()   # every file a build of this session read
@@ -201,28 +202,41 @@ class Session(pipeline.Stages):
         return doc
 
     def write(self, plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
-              name: str) -> list[tuple[Path, Path]]:
-        todo: list[tuple[Writer, Any]] = []
+              name: str) -> tuple[list[tuple[Path, Path]], list[str]]:
+        """Each format whose output in place is not already this one, staged (one after
+        another, so a failure raises the earliest format's error, as a cold build does);
+        an unchanged format's warnings are those it gave when written."""
         self.unchanged, self._pending = [], {}
         plan = plan + [(writer(fmt), options(fmt)) for fmt in self.also if fmt not in {w.NAME for w, _ in plan}]
-        for w, opts in plan:
-            target = out_dir / (name + w.SUFFIX)
-            self.targets.add(target)
-            key = self._output_key(w, opts, doc)
-            kept = self._outputs.get(target)
-            if kept is not None and kept[0] == key and kept[1] == stat_key(target):
-                self.unchanged.append(target)
-            else:
-                todo.append((w, opts))
-                self._pending[target] = key
-        return super().write(todo, doc, out_dir, name)
+        staged: list[tuple[Path, Path]] = []
+        warnings: list[str] = []
+        try:
+            for w, opts in plan:
+                target = out_dir / (name + w.SUFFIX)
+                self.targets.add(target)
+                key = self._output_key(w, opts, doc)
+                kept = self._outputs.get(target)
+                if kept is not None and kept[0] == key and kept[1] == stat_key(target):
+                    self.unchanged.append(target)
+                    warnings += kept[2]
+                    continue
+                done, said = super().write([(w, opts)], doc, out_dir, name)
+                staged += done
+                warnings += said
+                self._pending[target] = (key, tuple(said))
+        except BaseException:
+            atomic.discard(staged)
+            raise
+        return staged, warnings
 
     def commit(self, staged: list[tuple[Path, Path]]) -> None:
         for _, target in staged:
             self._outputs.pop(target, None)
         super().commit(staged)
         for _, target in staged:
-            self._outputs[target] = (self._pending[target], stat_key(target))
+            if target in self._pending:   # not a file the build adds beside the formats (changes)
+                key, said = self._pending[target]
+                self._outputs[target] = (key, stat_key(target), said)
 
     def _output_key(self, w: Writer, opts: Any, doc: Document) -> tuple:
         """Everything a writer's output depends on: the tree, its options, the files it reads."""
@@ -238,13 +252,14 @@ class Session(pipeline.Stages):
         """Build as :func:`briefgen.build.build` does, reusing what this session kept."""
         start = time.perf_counter()
         self.unchanged, self.files.parsed = [], []
+        said: list[str] = []
         try:
-            written = pipeline.build(req, self)
+            written = pipeline.build(req, said.append, self)
         finally:
             self._tree = None
         self.builds += 1
         return Result(tuple(written), tuple(self.unchanged), tuple(self.files.parsed),
-                      time.perf_counter() - start)
+                      time.perf_counter() - start, tuple(said))
 
     def tidy(self) -> None:
         """Between builds (after reporting one): free what it left, so the next is not slowed."""
@@ -255,13 +270,17 @@ class Session(pipeline.Stages):
         self.templates.forget()
 
     def inputs(self, project_dir: Path) -> Inputs:
-        """What this session's builds read, and the template folders, for a watcher."""
+        """What this session's builds read, and the template folders, for a watcher
+        (absolute paths, as a watcher reports them)."""
         root = Path(project_dir)
-        folders = {project_templates(root)}
-        if developing():
-            folders.add(BUILTIN)
+        folders = {project_templates(root)} | ({BUILTIN} if developing() else set())
         files = self._read | {root / name for name in FILES}
-        return Inputs(frozenset(files), frozenset(folders), root)
+        return Inputs(frozenset(map(absolute, files)), frozenset(map(absolute, folders)), absolute(root))
+
+
+def absolute(path: Path) -> Path:
+    """`path` from the root, symbolic links kept (a watcher reports paths as it was given them)."""
+    return Path(os.path.abspath(path))
 
 
 def developing() -> bool:
