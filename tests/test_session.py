@@ -196,3 +196,19 @@ def test_a_session_writes_every_format_in_its_own_process(tmp_path, monkeypatch)
     assert started == []
     build(request(project, tmp_path / "cold"))
     assert len(started) == 1            # a cold build still writes its first format beside
+
+
+def test_what_a_build_read_is_what_a_watcher_watches(tmp_path):
+    project = copy(MINI, tmp_path / "p")
+    copy(MINI, tmp_path / "old")
+    with (project / "briefgen.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("previous: ../old\n")
+    session = Session()
+    session.build(request(project, tmp_path / "out", formats=("html",)))
+    inputs = session.inputs(project)
+    assert {project / "claims.yaml", project / "judgments.yaml", tmp_path / "old" / "events.yaml"} <= inputs.files
+    assert project / "templates" in inputs.folders           # not there yet: a new one is watched for
+    assert inputs.directories() >= {project, tmp_path / "old"}
+    assert inputs.relevant(project / "templates" / "board.md.j2")
+    assert not inputs.relevant(project / "templates" / ".board.md.j2.swp")
+    assert not inputs.relevant(tmp_path / "out" / "mini-briefing-full.html")
