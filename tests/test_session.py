@@ -212,3 +212,18 @@ def test_what_a_build_read_is_what_a_watcher_watches(tmp_path):
     assert inputs.relevant(project / "templates" / "board.md.j2")
     assert not inputs.relevant(project / "templates" / ".board.md.j2.swp")
     assert not inputs.relevant(tmp_path / "out" / "mini-briefing-full.html")
+
+
+def test_the_changes_file_beside_a_word_briefing_is_written_each_time_and_matches_a_cold_build(tmp_path):
+    project = copy(MINI, tmp_path / "p")
+    copy(MINI, tmp_path / "old")
+    with (project / "briefgen.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("previous: ../old\n")
+    edit(project / "claims.yaml", "Cloud revenue grew 26%", "Cloud revenue grew 29%")
+    session, req = Session(), request(project, tmp_path / "out", formats=("docx",))
+    first = session.build(req)
+    assert sorted(p.name for p in first.written) == ["mini-briefing-full-changes.docx", "mini-briefing-full.docx"]
+    again = session.build(req)
+    assert [p.name for p in again.written] == ["mini-briefing-full-changes.docx"]
+    assert [p.name for p in again.unchanged] == ["mini-briefing-full.docx"]
+    assert contents([*again.written, *again.unchanged]) == cold(project, tmp_path / "cold", formats=("docx",))
