@@ -8,6 +8,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -170,6 +171,13 @@ def test_a_wrong_option_ends_the_watch_at_once_with_the_build_message(tmp_path):
     assert (r.code, r.err) == (2, "error: unknown output format 'odt' (use one of: docx, pdf, html)\n")
     r = run_cli("watch", "nowhere", cwd=tmp_path)
     assert r.code == 2 and r.err.startswith("error: nowhere: no briefgen.yaml here: not a briefgen project")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = run_cli("watch", "p", "--serve", "--port", str(port), cwd=tmp_path)
+    assert (r.code, r.err) == (2, f"error: --port: cannot serve the preview on 127.0.0.1:{port}: the port is in use "
+                                  "(give another port with --port, or --port 0 for any free one)\n")
 
 
 def test_help_says_what_is_watched_with_an_example():
