@@ -64,7 +64,9 @@ def watch(req: BuildRequest, report: Callable[[Report], None], *,
             for changes in watchfiles.watch(*sorted(folders), watch_filter=_Filter(session, req),
                                             debounce=DEBOUNCE_MS, step=SETTLE_MS, rust_timeout=CHECK_MS,
                                             yield_on_timeout=True, stop_event=stop, recursive=False):
-                changed = tuple(sorted({Path(path) for _, path in changes}))
+                # not a file that came and went within the batch (an editor's or sed's
+                # temporary file renamed onto the real one): nothing the build reads
+                changed = tuple(sorted(p for p in {Path(path) for _, path in changes} if p in seen or p.exists()))
                 if not changed:   # a quiet second: anything the events missed?
                     changed = _differences(seen, _fingerprint(session.inputs(req.project_dir)))
                     if not changed:

@@ -150,6 +150,12 @@ def test_a_new_project_template_its_edits_and_its_profile_are_watched_in_the_san
          '{% extends "builtin/full.md.j2" %}\n{% block bluf %}# Watched override{% endblock %}')
     assert w.expect(r"templates/full\.md\.j2 changed").endswith(" s")
     assert "Watched override" in page.read_text(encoding="utf-8")
+    scratch = project / "templates" / "sedX1b2c3"    # as sed -i saves: a new file renamed onto the old
+    scratch.write_text(template.read_text(encoding="utf-8").replace("Watched override", "Renamed override"),
+                       encoding="utf-8")
+    scratch.replace(template)
+    assert " templates/full.md.j2 changed: wrote " in w.expect(r"full\.md\.j2 .*changed")   # not "and 1 more"
+    assert "Renamed override" in page.read_text(encoding="utf-8")
 
     with (project / "templates" / "full.yaml").open("a", encoding="utf-8") as fh:
         fh.write("  classification: WATCHED MARKING\n")
@@ -159,7 +165,7 @@ def test_a_new_project_template_its_edits_and_its_profile_are_watched_in_the_san
     edit(template, "{% endblock %}", "{% endblok %}")
     w.expect("not rebuilt")
     assert w.expect("template", stream="err").startswith("error: k/templates/full.md.j2:")
-    assert "Watched override" in page.read_text(encoding="utf-8")
+    assert "Renamed override" in page.read_text(encoding="utf-8")
 
     assert w.stop(signal.SIGINT) == 0       # Ctrl-C
     assert w.out[-1] == "stopped watching"
