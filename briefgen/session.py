@@ -249,7 +249,7 @@ class Session(pipeline.Stages):
         """Everything a writer's output depends on: the tree, its options, the files it reads."""
         tree = self._tree[1] if self._tree and self._tree[0] is doc else (id(doc), time.monotonic())
         read = [Path(doc.meta.logo)] if doc.meta.logo else []
-        read += [v for f in dataclasses.fields(opts) if isinstance(v := getattr(opts, f.name), Path)]
+        read += files_named(opts)
         self._read |= set(read)
         return (tree, w.NAME, opts, tuple((str(p), file_digest(p)) for p in read))
 
@@ -298,6 +298,18 @@ class Session(pipeline.Stages):
         folders = {project_templates(root)} | ({BUILTIN} if developing() else set())
         files = self._read | {root / name for name in FILES}
         return Inputs(frozenset(map(absolute, files)), frozenset(map(absolute, folders)), absolute(root))
+
+
+def files_named(value: Any) -> list[Path]:
+    """The files a writer's options name: Paths, also inside a dataclass or a tuple (the
+    key, certificate and passphrase file of a PDF seal)."""
+    if isinstance(value, Path):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [p for f in dataclasses.fields(value) for p in files_named(getattr(value, f.name))]
+    if isinstance(value, tuple):
+        return [p for v in value for p in files_named(v)]
+    return []
 
 
 def absolute(path: Path) -> Path:

@@ -133,6 +133,25 @@ def test_a_logo_or_reference_document_whose_bytes_change_is_a_new_output(tmp_pat
     assert [p.suffix for p in session.build(req).written] == [".docx"]   # only Word reads it
 
 
+def test_a_seal_whose_key_and_certificate_change_is_a_new_pdf_and_they_are_watched(tmp_path):
+    from test_pdf_seal import assert_sealed, make_cert
+
+    project = copy(MINI, tmp_path / "p")
+    key, cert = make_cert(tmp_path / "keys", passphrase=None)
+    with (project / "briefgen.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(f"seal:\n  key: {key}\n  cert: {cert}\n")
+    req = request(project, tmp_path / "out", formats=("pdf", "html"))
+    session = Session()
+    [pdf, _] = session.build(req).written
+    assert_sealed(pdf, cert)
+    assert {key, cert} <= session.inputs(project).files
+    assert session.build(req).written == ()            # the same key and certificate: nothing to seal again
+
+    make_cert(tmp_path / "keys", passphrase=None)      # a new key and certificate under the same names
+    assert session.build(req).written == (pdf,)
+    assert_sealed(pdf, cert)
+
+
 def test_a_template_edit_or_a_new_project_template_is_compiled_afresh(tmp_path):
     project = copy(MINI, tmp_path / "p")
     session, req = Session(), request(project, tmp_path / "out", formats=("html",))
