@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import signal
 import threading
@@ -214,11 +214,16 @@ def make_environment(search_path: list[Path], sandboxed: bool = False) -> jinja2
 
 def render(project: Project, audience: str, build_date: dt.date,
            analysis: Analysis | None = None, changes: Any = None, profile: Profile | None = None,
-           limits: Limits = Limits()) -> str:
-    """The briefing for `audience` as Markdown text."""
+           limits: Limits = Limits(),
+           environment: Callable[[list[Path], bool], jinja2.Environment] = make_environment) -> str:
+    """The briefing for `audience` as Markdown text.
+
+    `environment(search_path, sandbox)` gives the Jinja2 environment; a watch session
+    passes one that keeps its compiled templates between builds.
+    """
     profile = profile or load_profile(project, audience)  # also checks the audience exists
     env, context = template_context(project, audience, build_date, select(analysis or analyse(project), profile.select),
-                                    changes, profile, limits.sandbox)
+                                    changes, profile, limits.sandbox, environment)
     filename = str(find(project.root, audience).template)
     try:
         with _time_limit(limits.seconds):  # compiling counts: constant folding runs then
@@ -247,10 +252,12 @@ def render(project: Project, audience: str, build_date: dt.date,
 
 
 def template_context(project: Project, audience: str, build_date: dt.date, analysis: Analysis, changes: Any,
-                     profile: Profile, sandboxed: bool = False) -> tuple[jinja2.Environment, dict[str, Any]]:
+                     profile: Profile, sandboxed: bool = False,
+                     environment: Callable[[list[Path], bool], jinja2.Environment] = make_environment,
+                     ) -> tuple[jinja2.Environment, dict[str, Any]]:
     """The environment and the names a template sees. Under the sandbox, everything
     reachable from them is plain data or listed in :data:`briefgen.sandbox.TEMPLATE_API`."""
-    env = make_environment(search_path(project.root), sandboxed)
+    env = environment(search_path(project.root), sandboxed)
     notes, memo = Footnotes(project), Memo()
 
     def claim_grade(view: ClaimView) -> str:
