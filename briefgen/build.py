@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import os
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,7 +26,7 @@ from briefgen.parallel import Job
 from briefgen.parse import parse
 from briefgen.render import Limits, make_environment, render
 from briefgen.tree import Document, Meta
-from briefgen.writers import TextError, Writer, options, writer
+from briefgen.writers import FORMATS, TextError, Writer, options, takes, tracks_changes, writer
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,8 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
         raise located(exc, req.project_dir, exc.text) from None
     if previous is not None:
         try:
-            staged.append(_stage_changes(previous, doc, plan, out_dir / f"{name}-changes.docx", warnings))
+            w, opts = next((w, o) for w, o in plan if tracks_changes(w))
+            staged.append(_stage_changes(previous, doc, w, opts, out_dir / f"{name}-changes{w.SUFFIX}", warnings))
         except BaseException:
             atomic.discard(staged)
             raise
@@ -174,10 +175,11 @@ def _document(req: BuildRequest, stages: Stages) -> tuple[Document, str, list[tu
 
 
 def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> dict[str, Any] | None:
-    """Format `fmt`'s writer options: the request's, with the PDF seal the audience's
-    profile or briefgen.yaml asks for unless the request says (``--seal``, ``--no-seal``)."""
+    """Format `fmt`'s writer options: the request's, with the seal the audience's profile
+    or briefgen.yaml asks for (for a writer that seals: the PDF's) unless the request
+    says (``--seal``, ``--no-seal``)."""
     given = req.options.get(fmt)
-    if fmt == "pdf" and "seal" not in (given or {}):
+    if "seal" not in (given or {}) and takes(writer(fmt), "seal"):
         from briefgen.seal import from_settings
 
         spec = from_settings(project, audience)
@@ -188,9 +190,10 @@ def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> d
 
 def _previous_document(project: Project, req: BuildRequest, audience: str, build_date: dt.date,
                        plan: list[tuple[Writer, Any]]) -> Document | None:
-    """With `previous:` set and a Word file asked for, the previous briefing's tree (same
-    audience, build date and limits), for the changes file; else None."""
-    if not project.config.previous or not any(w.NAME == "docx" for w, _ in plan):
+    """With `previous:` set and a format asked for whose writer tracks changes (Word's),
+    the previous briefing's tree (same audience, build date and limits), for the changes
+    file; else None."""
+    if not project.config.previous or not any(tracks_changes(w) for w, _ in plan):
         return None
     from briefgen.diff import load_version
 
@@ -210,22 +213,25 @@ def write_changes(old: Project, new: Project, audience: str, build_date: dt.date
                   reference: Path | None = None) -> list[str]:
     """The briefing of `new` as a Word file at `target`, with every change from the
     briefing of `old` (same audience and build date) tracked; returns warnings."""
-    if target.suffix.lower() != ".docx":
-        raise BriefgenError.one(f"the changes file must be a .docx, not '{target.name}'", field="--redline",
-                                hint="name a file ending in .docx", kind="usage")
-    w, opts = writer("docx"), options("docx", {"reference": reference} if reference else None)
+    able = [w for w in map(writer, FORMATS) if tracks_changes(w)]
+    w = next((w for w in able if w.SUFFIX == target.suffix.lower()), None)
+    if w is None:
+        suffixes = " or ".join(w.SUFFIX for w in able)
+        raise BriefgenError.one(f"the changes file must be a {suffixes}, not '{target.name}'", field="--redline",
+                                hint=f"name a file ending in {suffixes}", kind="usage")
+    opts = options(w.NAME, {"reference": reference} if reference else None)
     previous = document_for(without_previous(old), audience, build_date)
     doc = document_for(new, audience, build_date)
     atomic.prepare_dir(target.parent)
     warnings: list[str] = []
-    atomic.commit([_stage_changes(previous, doc, [(w, opts)], target, warnings)])
+    atomic.commit([_stage_changes(previous, doc, w, opts, target, warnings)])
     return warnings
 
 
-def _stage_changes(previous: Document, doc: Document, plan, target: Path, warnings: list[str]) -> tuple[Path, Path]:
-    """The Word file with the changes since the previous briefing tracked, staged."""
-    w, opts = next((w, o) for w, o in plan if w.NAME == "docx")
-    tmp = atomic.stage(target, lambda path: warnings.extend(w.write_redline(previous, doc, opts, path)), "docx")
+def _stage_changes(previous: Document, doc: Document, w: Writer, opts: Any, target: Path,
+                   warnings: list[str]) -> tuple[Path, Path]:
+    """The file with the changes since the previous briefing tracked, by writer `w`, staged."""
+    tmp = atomic.stage(target, lambda path: warnings.extend(w.write_redline(previous, doc, opts, path)), w.NAME)
     return tmp, target
 
 
@@ -266,7 +272,7 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
 
 def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:
     said: list[str] = []
-    if "last" in {f.name for f in fields(opts)}:  # a writer that reuses work from the file it replaces
+    if takes(w, "last"):  # a writer that reuses work from the file it replaces
         opts = replace(opts, last=target)
     tmp = atomic.stage(target, lambda path: said.extend(w.write(doc, opts, path) or ()), w.NAME)
     return tmp, said
