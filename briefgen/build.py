@@ -24,6 +24,7 @@ from briefgen.look import NAVY
 from briefgen.parallel import Job
 from briefgen.parse import parse
 from briefgen.render import Limits, render
+from briefgen.stopping import Terminated
 from briefgen.tree import Document, Meta
 from briefgen.writers import TextError, Writer, options, writer
 
@@ -218,6 +219,8 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
             error = exc
             break
     if first is not None:
+        if isinstance(error, (Terminated, KeyboardInterrupt)):
+            first.cancel()  # stopping: no need for the other format
         try:
             tmp, said = first.result()
             staged.insert(0, (tmp, jobs[0][3]))

@@ -16,7 +16,7 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
-from briefgen import __version__, collector
+from briefgen import __version__, collector, stopping
 from briefgen.console import Lazy, Table
 from briefgen.errors import EXIT_CODES, BriefgenError, display_path
 from briefgen.writers import FORMATS
@@ -594,4 +594,9 @@ def init(target: Annotated[Path, typer.Argument(help="New or empty folder for th
 
 def main() -> None:
     collector.tune()
-    app()
+    stopping.raise_on_term()  # SIGTERM unwinds like Ctrl-C: temporary files are removed
+    try:
+        app()
+    except stopping.Terminated:
+        err.print("error: stopped by SIGTERM before it finished; no temporary file was left", markup=False)
+        sys.exit(stopping.EXIT)
