@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from briefgen import stopping
 from briefgen.errors import BriefgenError, display_path
 
 
@@ -108,6 +109,7 @@ def stage(target: Path, write: Callable[[Path], None], what: str) -> Path:
         raise BriefgenError.one(f"cannot write {what}: {exc.strerror}", file=display_path(target),
                                 hint="check the folder's permissions and free space", kind="output") from None
     tmp = Path(name)
+    _live.add(tmp)
     try:
         try:
             os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a briefing gets the usual permissions
@@ -117,11 +119,11 @@ def stage(target: Path, write: Callable[[Path], None], what: str) -> Path:
         write(tmp)
         _fsync(tmp)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise BriefgenError.one(f"cannot write {what}: {exc.strerror}", file=display_path(target),
                                 hint="check free disk space and permissions", kind="output") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
     return tmp
 
@@ -133,6 +135,7 @@ def commit(staged: list[tuple[Path, Path]]) -> None:
     try:
         for tmp, target in staged:
             os.replace(tmp, target)
+            _live.discard(tmp)
     finally:
         discard(staged)
         _release(held)
@@ -141,7 +144,30 @@ def commit(staged: list[tuple[Path, Path]]) -> None:
 def discard(staged: list[tuple[Path, Path]]) -> None:
     """Remove the temporary files of `staged`, leaving the targets as they were."""
     for tmp, _ in staged:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
+
+
+#: The temporary files this process has made and not yet moved or removed.
+_live: set[Path] = set()
+
+
+def _remove(tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
+    _live.discard(tmp)
+
+
+def remove_live() -> None:
+    """Remove every temporary file this process made and has not moved into place: what a
+    stop signal left when a library swallowed it."""
+    for tmp in list(_live):
+        try:
+            _remove(tmp)
+        except OSError:
+            _live.discard(tmp)
+
+
+stopping.at_stop(remove_live)
+os.register_at_fork(after_in_child=_live.clear)  # a child removes its own files only
 
 
 def write_file(target: Path, write: Callable[[BinaryIO], None], what: str) -> Path:

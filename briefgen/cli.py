@@ -594,9 +594,12 @@ def init(target: Annotated[Path, typer.Argument(help="New or empty folder for th
 
 def main() -> None:
     collector.tune()
-    stopping.raise_on_term()  # SIGTERM unwinds like Ctrl-C: temporary files are removed
+    stopping.raise_on_term(stopping.DEADLINE)  # SIGTERM unwinds like Ctrl-C: temporary files are removed
     try:
         app()
     except stopping.Terminated:
+        from briefgen.atomic import remove_live
+
+        remove_live()  # those whose removal a library's bare `except:` swallowed
         err.print("error: stopped by SIGTERM before it finished; no temporary file was left", markup=False)
         sys.exit(stopping.EXIT)

@@ -129,3 +129,17 @@ def test_the_sweep_removes_only_files_of_processes_that_are_gone(tmp_path):
     assert sorted(p.name for p in removed) == sorted(n for n, kept in names.items() if not kept)
     assert sorted(os.listdir(tmp_path)) == sorted([n for n, kept in names.items() if kept]
                                                   + [f".d.pdf.{host}-{gone.pid}.abcdefgh.tmp"])
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the build's processes in /proc")
+def test_every_audience_stops_with_a_build_all_told_to_stop(project, tmp_path):
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    proc = start(project, out, tmp, "--all", "--format", "pdf")
+    wait_for_writing(proc, out, None)  # an audience's worker is writing
+    os.kill(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    session_ended(proc.pid)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert err.strip() == "error: stopped by SIGTERM before it finished; no temporary file was left"  # no traceback
+    assert hidden(out) == [] and os.listdir(tmp) == []
