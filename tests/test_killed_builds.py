@@ -143,3 +143,35 @@ def test_every_audience_stops_with_a_build_all_told_to_stop(project, tmp_path):
     assert proc.returncode == 128 + signal.SIGTERM
     assert err.strip() == "error: stopped by SIGTERM before it finished; no temporary file was left"  # no traceback
     assert hidden(out) == [] and os.listdir(tmp) == []
+
+
+SWALLOWS = """
+import sys, time
+from pathlib import Path
+from briefgen import atomic, stopping
+
+stopping.raise_on_term(1.0)
+
+def write(path):
+    path.write_text("partial")
+    print("writing", flush=True)
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        try:
+            time.sleep(0.01)
+        except:  # as reportlab does in places: swallows the stop signal too
+            pass
+
+atomic.stage(Path(sys.argv[1]) / "b.pdf", write, "pdf")
+"""
+
+
+def test_a_stop_signal_a_library_swallows_still_ends_the_process_and_removes_its_files(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", SWALLOWS, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "writing\n"
+    assert len(hidden(tmp_path)) == 1
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 128 + signal.SIGTERM
+    assert time.monotonic() - started < 10  # the deadline, not the 30 s the loop would take
+    assert os.listdir(tmp_path) == []
