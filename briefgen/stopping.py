@@ -13,9 +13,6 @@ started it dies, however it died, so that a worker is never left writing for nob
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import multiprocessing
 import os
 import signal
 import threading
@@ -104,6 +101,8 @@ def pool_worker(parent: int) -> None:
 
 def stop_children(grace: float = 5.0) -> None:
     """SIGTERM to every worker process this one started, SIGKILL to any left after `grace` s."""
+    import multiprocessing
+
     children = multiprocessing.active_children()
     for child in children:
         child.terminate()
@@ -117,9 +116,10 @@ def stop_children(grace: float = 5.0) -> None:
 def stop_with_parent(parent: int) -> None:
     """SIGTERM to this process when `parent` (the pid that forked it) dies; Linux only,
     elsewhere nothing. If `parent` is already gone, :class:`Terminated` at once."""
-    libc = ctypes.util.find_library("c")
+    import ctypes
+
     try:
-        prctl = ctypes.CDLL(libc, use_errno=True).prctl if libc else None
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # the C library this process already has
     except (OSError, AttributeError):
         prctl = None
     if prctl is not None:
