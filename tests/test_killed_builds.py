@@ -155,9 +155,10 @@ stopping.raise_on_term(1.0)
 
 def write(path):
     path.write_text("partial")
-    print("writing", flush=True)
-    for _ in range(30):
+    for i in range(30):
         try:
+            if i == 0:
+                print("writing", flush=True)  # inside the try: the signal may come as this returns
             time.sleep(1)  # where the signal comes: the loop is almost all sleep
         except:  # as reportlab does in places: swallows the stop signal too
             pass
