@@ -96,9 +96,9 @@ def test_a_killed_build_leaves_nothing_behind_after_the_next_build(project, tmp_
     elif sandbox:  # the parent was killed; the kernel told the child, which cleaned up
         assert proc.returncode == -signal.SIGKILL and left == [] and os.listdir(out) == []
         assert [n.startswith("briefgen-sandbox-") for n in os.listdir(tmp)] == [True]
-    else:  # the killed process's own file is left; its worker, told by the kernel, removed its own
-        assert proc.returncode == -signal.SIGKILL and left, "the test did not kill the build while it wrote"
-        assert all(f"-{proc.pid}." in n for n in left), left
+    else:  # the killed process's own file is left (its worker's too, if it had finished and handed it over)
+        assert proc.returncode == -signal.SIGKILL
+        assert any(f"-{proc.pid}." in n for n in left), f"the test did not kill the build while it wrote: {left}"
 
     again = start(project, out, tmp, *extra)
     out_text, err = again.communicate(timeout=600)
