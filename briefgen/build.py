@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen import atomic, collector, confine
+from briefgen import atomic, collector, confine, stopping
 from briefgen.analyse import analyse, as_of
 from briefgen.audiences import check_name, load_profile, logo_file
 from briefgen.dates import DateError, epoch_day
@@ -258,6 +258,8 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
             error = exc
             break
     if first is not None:
+        if isinstance(error, (stopping.Terminated, KeyboardInterrupt)):
+            first.cancel()  # stopping: no need for the other format
         try:
             tmp, said = first.result()
             staged.insert(0, (tmp, jobs[0][3]))
@@ -289,7 +291,8 @@ class Outcome:
 def _build_one(req: BuildRequest) -> Outcome:
     said: list[str] = []
     try:
-        return Outcome(req.audience or "", tuple(build(req, said.append)), warnings=tuple(said))
+        with stopping.unwinding():
+            return Outcome(req.audience or "", tuple(build(req, said.append)), warnings=tuple(said))
     except BriefgenError as exc:
         return Outcome(req.audience or "", error=exc)
     except Exception as exc:  # noqa: BLE001 - one audience's bug must not stop the others
@@ -312,13 +315,19 @@ def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
     requests = [replace(req, audience=name) for name in names]
     workers = max(1, min(len(requests), os.cpu_count() or 1))
     results: dict[str, Outcome] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=stopping.pool_worker, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_build_one, r) for r in requests]
-        for future in as_completed(futures):
-            outcome = future.result()
-            results[outcome.audience] = outcome
-            if progress:
-                progress(outcome)
+        try:
+            for future in as_completed(futures):
+                outcome = future.result()
+                results[outcome.audience] = outcome
+                if progress:
+                    progress(outcome)
+        except BaseException:  # stopped (SIGTERM, Ctrl-C): so are the audiences being built, removing their files
+            pool.shutdown(wait=False, cancel_futures=True)
+            stopping.stop_children()
+            atomic.sweep(req.out_dir)  # what a worker that had to be killed left
+            raise
     return [results[n] for n in names]
 
 

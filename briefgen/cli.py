@@ -16,7 +16,7 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
-from briefgen import __version__, collector
+from briefgen import __version__, collector, stopping
 from briefgen.console import Lazy, Table
 from briefgen.errors import EXIT_CODES, BriefgenError, display_path
 from briefgen.writers import FORMATS
@@ -705,4 +705,12 @@ def _changes(paths, project_dir: Path) -> str:
 
 def main() -> None:
     collector.tune()
-    app()
+    stopping.raise_on_term(stopping.DEADLINE)  # SIGTERM unwinds like Ctrl-C: temporary files are removed
+    try:
+        app()
+    except stopping.Terminated:
+        from briefgen.atomic import remove_live
+
+        remove_live()  # those whose removal a library's bare `except:` swallowed
+        err.print("error: stopped by SIGTERM before it finished; no temporary file was left", markup=False)
+        sys.exit(stopping.EXIT)

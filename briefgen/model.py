@@ -288,7 +288,8 @@ class Config(Strict):
         "a folder, or REV:PATH at a git revision (paths relative to this project folder)."))
     filename: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = Field(
         None, description="Output file name stem; default: from the title.")
-    seal: Seal | None = Field(None, description="Seal every audience's PDF (a profile's seal overrides it).")
+    seal: Seal | None = Field(None, repr=False,  # a template may print the config: not where the key is
+                              description="Seal every audience's PDF (a profile's seal overrides it).")
 
     _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _day(v)))
 
@@ -386,4 +387,4 @@ class Profile(Strict):
     select: Selection = Field(default_factory=Selection)
     look: Look = Field(default_factory=Look)
     checks: Checks = Field(default_factory=Checks)
-    seal: Seal | None = Field(None, description="Seal this audience's PDF (overrides briefgen.yaml's seal).")
+    seal: Seal | None = Field(None, repr=False, description="Seal this audience's PDF (overrides briefgen.yaml's seal).")

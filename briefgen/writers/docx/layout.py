@@ -33,7 +33,7 @@ import zipfile
 from pathlib import Path
 
 from briefgen import bidi
-from briefgen.parallel import die_with_parent
+from briefgen.stopping import parent_death_signal
 from briefgen.writers.docx import ooxml
 
 SCRIPT = Path(__file__).with_name("uno_layout.py")
@@ -104,7 +104,7 @@ def run(args: list[str], timeout: float = TIMEOUT) -> tuple[int, str, str]:
     try:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env, start_new_session=True,
-                                preexec_fn=die_with_parent(signal.SIGTERM))
+                                preexec_fn=parent_death_signal(signal.SIGTERM))
         out, err = proc.communicate(timeout=timeout)
     except _Terminated:
         restore()
