@@ -346,7 +346,7 @@ def _build_everything(req, build_all) -> None:
 
     total = len(audiences(req.project_dir))
     with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  console=err.rich, transient=True) as bar:
+                  console=err.rich, transient=True, disable=not err.rich.is_terminal) as bar:
         task = bar.add_task("", total=total)
         outcomes = build_all(req, lambda o: bar.update(task, advance=1, description=o.audience))
     failed = [o for o in outcomes if o.error]
