@@ -29,18 +29,23 @@ def test_as_of_keeps_only_what_was_known():
     before = as_of(p, dt.date(2025, 9, 24))  # the paper (issued 25 Sep) is not out yet
     assert sorted(before.sources) == ["copy", "wire"]
     assert [e.id for e in before.events] == ["ev-plan", "ev-deal"]
-    assert "cl-growth-11" not in {c.id for c in before.claims}
+    # cl-single is cited only by the undated copy and reports no event: nothing dates it, so
+    # it could have been learnt on any day and is left out
+    assert [c.id for c in before.claims] == ["cl-growth-26", "cl-models", "cl-asi"]
     status = {v.claim.id: v.status for v in analyse(before).claims}
-    assert status["cl-growth-26"] == "single-source"     # no longer disputed: 11% not yet reported
+    assert status["cl-growth-26"] == "single-source"     # no conflict yet: 11% not yet reported
     assert status["cl-models"] == "single-source"         # its second source is not out yet
     assert before.bottom_line is None and before.judgments == []
     after = as_of(p, dt.date(2025, 9, 26))
-    assert len(after.events) == 4 and len(after.claims) == 5  # the 2032 target is not known yet
+    assert len(after.events) == 4  # the 2032 target is not known yet
+    assert [c.id for c in after.claims] == ["cl-growth-26", "cl-growth-11", "cl-models", "cl-asi"]
+    late = as_of(p, dt.date(2025, 9, 19))  # before the wire: cl-models reports the keynote of the 24th
+    assert [c.id for c in late.claims] == [] and sorted(late.sources) == ["copy"]
 
 
 def test_as_of_on_the_command_line():
     out = json.loads(run_cli("claims", str(MINI), "--as-of", "2025-09-24", "--json").out)
-    assert [c["id"] for c in out] == ["cl-growth-26", "cl-models", "cl-asi", "cl-single"]
+    assert [c["id"] for c in out] == ["cl-growth-26", "cl-models", "cl-asi"]
     bad = run_cli("timeline", str(MINI), "--as-of", "yesterday")
     assert bad.code == 2 and "--as-of: 'yesterday' is not a date" in bad.err
 
@@ -54,7 +59,7 @@ def test_diff_between_folders(tmp_path):
     assert [(c.id, c.fields) for c in d.claims_changed] == [("cl-growth-11", ("value",))]
     assert [(c.id, c.fields) for c in d.events_changed] == [("ev-conf", ("title",))]
     assert [(c.id, c.old_status, c.new_status) for c in d.status_changed] == [
-        ("cl-growth-26", "disputed", "single-source"), ("cl-growth-11", "disputed", "single-source")]
+        ("cl-growth-26", "conflict", "corroborated"), ("cl-growth-11", "conflict", "corroborated")]  # now they agree
     r = run_cli("diff", str(MINI), str(new))
     assert r.code == 0 and "Status changes (2):" in r.out and "cl-new: New claim." in r.out
 
@@ -95,8 +100,8 @@ def test_export_csv_and_xlsx(tmp_path):
     r = run_cli("export", str(MINI), "--out", str(tmp_path / "c.csv"))
     assert r.code == 0 and r.out.strip().endswith("(5 claims)")
     rows = list(csv.DictReader((tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert [(x["id"], x["status"], x["value_display"]) for x in rows][:2] == [
-        ("cl-growth-26", "disputed", "26%"), ("cl-growth-11", "disputed", "11%")]
+    assert [(x["id"], x["status"], x["value_display"], x["conflicts_with"]) for x in rows][:2] == [
+        ("cl-growth-26", "conflict", "26%", "cl-growth-11"), ("cl-growth-11", "conflict", "11%", "cl-growth-26")]
     assert rows[0]["sources"] == "Copy; Wire" and rows[0]["independent_sources"] == "1"
     x1, x2 = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     assert run_cli("export", str(MINI), "--out", str(x1)).code == 0
@@ -104,6 +109,6 @@ def test_export_csv_and_xlsx(tmp_path):
     assert x1.read_bytes() == x2.read_bytes()
     from openpyxl import load_workbook
     ws = load_workbook(x1).active
-    assert ws["A1"].value == "id" and ws["M2"].value == "disputed"
+    assert ws["A1"].value == "id" and ws["M2"].value == "conflict"
     bad = run_cli("export", str(MINI), "--out", str(tmp_path / "c.txt"))
     assert bad.code == 2 and "name a .csv or .xlsx file" in bad.err
