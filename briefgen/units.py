@@ -234,13 +234,13 @@ class Vocabulary:
 
     def suggest(self, word: str) -> str | None:
         """The known spelling closest to an unknown word, if one is close."""
-        pool = self._known_words
-        folded = {w.casefold(): w for w in pool}
+        folded = {w.casefold(): w for w in self._known_words}
+        known = {_count_key(w.split()) for w in folded}
         close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.75)
         if close:
             return folded[close[0]]
         for part in word.split():  # one misspelt word of several: "milion cells" -> "million cells"
-            if part.casefold() in folded:
+            if _count_key([part]) in known:
                 continue
             close = difflib.get_close_matches(part.casefold(), list(folded), n=1, cutoff=0.8)
             if close:

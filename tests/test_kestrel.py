@@ -167,3 +167,30 @@ def test_executive_figures_hold_what_the_bottom_line_cites():
     assert ("Revised since first reported: When the first production line starts: by December 2026, later "
             "revised to 2027; Revenue in the first quarter of 2025: estimate EUR 140 million, later reported as "
             "EUR 128 million.") in text
+
+
+def test_both_formats_read_each_disagreement_the_same(tmp_path):
+    import subprocess
+
+    from conftest import tool
+
+    r = run_cli("build", str(KESTREL), "--audience", "full", "--out", str(tmp_path))
+    assert r.code == 0, r.err
+    pdf = subprocess.run([tool("pdftotext"), str(tmp_path / "kestrel-briefing-full.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    word = subprocess.run([tool("pandoc"), "-f", "docx", "-t", "plain", "--wrap=none",
+                           str(tmp_path / "kestrel-briefing-full.docx")], capture_output=True, text=True, check=True).stdout
+    sentences = [
+        "No single value fits every version: EUR 4.5 billion (Fenwick note, Ledger, Wire) vs EUR 5,200 million (Gridwatch).",
+        "No single value fits every version: under 5% (Fenwick note) vs about 6% (Ledger).",
+        "by December 2026 (Courier), later revised to 2027 (Ledger). Only the later version is current.",
+        "estimate EUR 140 million (Fenwick note), later reported as EUR 128 million (Gridwatch, Ledger, Wire).",
+        "1,800 jobs (Council decision) and up to 1,200 jobs (Gridwatch) differ, but can both be true: the council "
+        "counts indirect jobs; the union's figure is direct jobs only.",
+        "Cells a year at full output: 20–25 million cells (Courier); about 24 million cells (Ledger).",
+        "Anchor customers: Volta Motors and Brandt (Courier); Brandt, Volta Motors (Ledger).",
+    ]
+    flat_pdf, flat_word = " ".join(pdf.split()), " ".join(word.split())
+    for sentence in sentences:
+        assert sentence in flat_pdf, sentence
+        assert sentence in re.sub(r"\[\d+\]", "", flat_word), sentence
