@@ -232,10 +232,16 @@ def claim_known(claim: Claim, project: Project, sources: dict[str, Source] | Non
     """The first day `claim` could be known: the latest of its ``as_of``, the earliest
     issued date among its `sources` (default: all the project's), and the days the events
     it reports could be known; None if none of these is there."""
+    return known_dates(project, sources, [claim])[claim.id]
+
+
+def known_dates(project: Project, sources: dict[str, Source] | None = None,
+                claims: list[Claim] | None = None) -> dict[str, dt.date | None]:
+    """:func:`claim_known` for many claims (default: all), the events looked up once."""
     sources = project.sources if sources is None else sources
-    events = project.events_by_id
-    reported = [event_known(events[e], project.spans.get(e)) for e in claim.events if e in events]
-    return _latest([_first_day(claim.as_of), _earliest_issue(claim, sources), *reported])
+    events = {e.id: event_known(e, project.spans.get(e.id)) for e in project.events}
+    return {c.id: _latest([_first_day(c.as_of), _earliest_issue(c, sources), *(events.get(e) for e in c.events)])
+            for c in (project.claims if claims is None else claims)}
 
 
 def as_of(project: Project, day: dt.date) -> Project:
@@ -256,7 +262,8 @@ def as_of(project: Project, day: dt.date) -> Project:
         return known is not None and known <= day
 
     events = [k for e in project.events if by(event_known(e, project.spans.get(e.id))) and (k := trimmed(e)) is not None]
-    claims = [k for c in project.claims if by(claim_known(c, project, sources)) and (k := trimmed(c)) is not None]
+    known = known_dates(project, sources)
+    claims = [k for c in project.claims if by(known[c.id]) and (k := trimmed(c)) is not None]
     present = {x.id for x in [*events, *claims]}
     judgments = [j for j in project.judgments if set(j.basis) <= present]
     bottom = project.bottom_line if project.bottom_line and set(project.bottom_line.basis) <= present else None
@@ -329,9 +336,15 @@ class _Subject:
     superseded_by: dict[str, list[str]]
     backers: dict[str, list[str]]                 # claim -> versions backing it up
 
+    def of(self, claim_id: str) -> tuple[Relation, ...]:
+        """The relations `claim_id` takes part in."""
+        return tuple(r for r in self.relations if claim_id in (r.a, r.b)) if self.relations else ()
+
 
 def _subject_facts(claims: list[Claim], readings: dict[str, Reading | None],
                    known: dict[str, dt.date | None]) -> _Subject:
+    if len(claims) == 1:  # most subjects: nothing to compare
+        return _Subject(claims, readings, {}, [], {}, {})
     by_id = {c.id: c for c in claims}
     judged = {frozenset((c.id, j.claim)): j.reason for c in claims for j in c.consistent_with if j.claim in by_id}
     explicit = {(old, c.id) for c in claims for old in c.supersedes if old in by_id}
@@ -393,8 +406,11 @@ class _Namer:
         self.labels = {k: s.label for k, s in project.sources.items()}
         self.values = views
 
+    def source_labels(self, claim: Claim) -> list[str]:
+        return sorted({self.labels.get(c.source, c.source) for c in claim.citations})
+
     def sources(self, claim: Claim) -> str:
-        return ", ".join(sorted({self.labels.get(c.source, c.source) for c in claim.citations}))
+        return ", ".join(self.source_labels(claim))
 
     def version(self, claim: Claim) -> str:
         return f"{self.values[claim.id]} ({self.sources(claim)})"
@@ -402,8 +418,8 @@ class _Namer:
 
 def _view(claim: Claim, facts: _Subject, origins: dict[str, tuple[str, ...]], name: _Namer) -> ClaimView:
     """Work out one claim's status and say why, naming the sources."""
-    by_id = {c.id: c for c in facts.claims}
-    mine = tuple(r for r in facts.relations if claim.id in (r.a, r.b))
+    by_id = {c.id: c for c in facts.claims} if len(facts.claims) > 1 else {claim.id: claim}
+    mine = facts.of(claim.id)
     other = lambda r: by_id[r.b if r.a == claim.id else r.a]  # noqa: E731
     rivals = tuple(other(r).id for r in mine if r.kind == CONFLICT)
     replaced_by = tuple(facts.superseded_by.get(claim.id, ()))
@@ -452,7 +468,7 @@ def _grouped(claims: list[Claim], name: _Namer) -> list[str]:
     by_value: dict[str, list[str]] = {}
     for c in claims:
         labels = by_value.setdefault(name.values[c.id], [])
-        labels += [s for s in name.sources(c).split(", ") if s not in labels]
+        labels += [s for s in name.source_labels(c) if s not in labels]
     return [f"{value} ({', '.join(labels)})" for value, labels in by_value.items()]
 
 
@@ -494,9 +510,10 @@ def analyse(project: Project) -> Analysis:
         by_subject.setdefault(c.subject, []).append(c)
     name = _Namer(project, {c.id: format_value(c, vocab) for c in project.claims})
     facts: dict[str, _Subject] = {}
-    for subject, claims in by_subject.items():
-        readings = {c.id: read(c, vocab, tolerance) for c in claims}
-        known = {c.id: claim_known(c, project) for c in claims} if len(claims) > 1 else {}
+    shared = [c for claims in by_subject.values() if len(claims) > 1 for c in claims]
+    known = known_dates(project, claims=shared)
+    for subject, claims in by_subject.items():  # a claim alone on its subject has no pairs to read
+        readings = {c.id: read(c, vocab, tolerance) for c in claims} if len(claims) > 1 else {}
         facts[subject] = _subject_facts(claims, readings, known)
     views = {c.id: _view(c, facts[c.subject], origins, name) for c in project.claims}
     lists: dict[str, list[Disagreement]] = {k: [] for k in KINDS}
@@ -626,12 +643,20 @@ def _is_date(value) -> bool:
         return False
 
 
+UNDATED_SHOWN = 20  # past this many, one line says how many more
+
+
 def _undated(project: Project) -> list[Problem]:
+    known = known_dates(project)
+    undated = [i for i, c in enumerate(project.claims) if known[c.id] is None]
     out = []
-    for i, c in enumerate(project.claims):
-        if claim_known(c, project) is None:
-            file, line = project.locate("claims.yaml", "claims", i, "id")
-            out.append(Problem(f"'{c.id}' cannot be dated (no as_of, no dated source, no dated event), "
-                               "so --as-of leaves it out on every day", file=file, line=line, field=f"claims[{i}]",
-                               hint="add `as_of:`, or `events:` naming the event it reports"))
+    for i in undated[:UNDATED_SHOWN]:
+        file, line = project.locate("claims.yaml", "claims", i, "id")
+        out.append(Problem(f"'{project.claims[i].id}' cannot be dated (no as_of, no dated source, no dated event), "
+                           "so --as-of leaves it out on every day", file=file, line=line, field=f"claims[{i}]",
+                           hint="add `as_of:`, or `events:` naming the event it reports"))
+    if len(undated) > UNDATED_SHOWN:
+        file, _ = project.locate("claims.yaml")
+        out.append(Problem(f"{len(undated) - UNDATED_SHOWN:,} more claims cannot be dated either", file=file,
+                           hint="date their sources (`issued:` in sources.yaml), or give them `as_of:` or `events:`"))
     return out

@@ -263,7 +263,7 @@ class Claim(Strict):
     @property
     def written(self) -> tuple[str, ...] | None:
         """The number or numbers of `value` as the data file wrote them ("45.0"), if known."""
-        return self._written
+        return (self.__pydantic_private__ or {}).get("_written")  # direct: pydantic's lookup is slow
 
     def value_display(self) -> str:
         """The value as a reader expects it: "about $15 billion", "over 9%", "by 2027"."""

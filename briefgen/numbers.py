@@ -63,6 +63,8 @@ def to_decimal(text: str) -> Decimal:
 
 def format_number(text: str) -> str:
     """'1200' -> '1,200'; '45.0' -> '45.0'; '1.5e9' -> '1,500,000,000'."""
+    if text.isdigit():  # most values: a whole number
+        return f"{int(text):,}"
     d = to_decimal(text)
     digits = format(d, "f")
     sign = "-" if digits.startswith("-") else ""

@@ -120,17 +120,18 @@ class Reading:
 
 def number_interval(value: Fraction, half_unit: Fraction, bound: str, tolerance: Fraction) -> Interval:
     """The numbers a figure `value` allows, written to a precision of 2 * `half_unit`."""
-    reach = max(half_unit, tolerance * abs(value))
-    return {
-        "exact": Interval(value - half_unit, value + half_unit),
-        "about": Interval(value - reach, value + reach),
-        "almost": Interval(value - reach, value),
-        "nearly": Interval(value - reach, value),
-        "over": Interval(value, None),
-        "at-least": Interval(value, None, lo_closed=True),
-        "under": Interval(None, value),
-        "up-to": Interval(None, value, hi_closed=True),
-    }[bound]
+    if bound == "exact":
+        return Interval(value - half_unit, value + half_unit)
+    if bound in ("over", "at-least"):
+        return Interval(value, None, lo_closed=bound == "at-least")
+    if bound in ("under", "up-to"):
+        return Interval(None, value, hi_closed=bound == "up-to")
+    reach = max(half_unit, tolerance * abs(value)) if tolerance else half_unit
+    if bound == "about":
+        return Interval(value - reach, value + reach)
+    if bound in ("almost", "nearly"):
+        return Interval(value - reach, value)
+    raise ValueError(f"unknown bound {bound!r}")
 
 
 def range_interval(lo: Fraction, lo_half: Fraction, hi: Fraction, hi_half: Fraction) -> Interval:

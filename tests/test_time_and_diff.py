@@ -112,3 +112,15 @@ def test_export_csv_and_xlsx(tmp_path):
     assert ws["A1"].value == "id" and ws["M2"].value == "conflict"
     bad = run_cli("export", str(MINI), "--out", str(tmp_path / "c.txt"))
     assert bad.code == 2 and "name a .csv or .xlsx file" in bad.err
+
+
+def test_validate_lists_undated_claims_then_counts_the_rest(mini):
+    from briefgen.analyse import UNDATED_SHOWN, problems
+
+    extra = "".join(f"  - id: cl-undated-{i}\n    statement: S.\n    claimant: X\n    kind: assertion\n"
+                    f"    subject: s{i}\n    citations: [{{source: copy, quote: q}}]\n" for i in range(UNDATED_SHOWN + 4))
+    (mini / "claims.yaml").write_text((mini / "claims.yaml").read_text() + extra)
+    messages = [p.message for p in problems(load_project(mini)) if "dated" in p.message]
+    assert len(messages) == UNDATED_SHOWN + 1
+    assert messages[0].startswith("'cl-single' cannot be dated")
+    assert messages[-1] == "5 more claims cannot be dated either"  # cl-single and 24 more: 20 shown
