@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 from briefgen.analyse import Analysis, best_reliability
 from briefgen.load import Project
+from briefgen.numbers import written_numbers
 
 COLUMNS = ("id", "statement", "claimant", "claimant_kind", "kind", "subject", "value", "unit", "bound",
            "value_display", "period", "as_of", "status", "status_explanation", "conflicts_with",
@@ -40,8 +41,8 @@ def register_rows(project: Project, analysis: Analysis) -> list[dict]:
 def _value(claim) -> object:
     """A number stays a number (value_display has it as written); a range reads "20–25"."""
     if isinstance(claim.value, list):
-        return "–".join(claim.written or map(str, claim.value))
-    return claim.value
+        return "–".join(written_numbers(claim) or ())
+    return float(claim.value) if isinstance(claim.value, float) else claim.value
 
 
 def _cell(value) -> object:

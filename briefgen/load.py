@@ -182,11 +182,18 @@ def _keep_written_numbers(doc: YamlDoc, claims: list[Claim]) -> None:
     items = _child(root, "claims")
     if not isinstance(items, yaml.SequenceNode):
         return
+    from briefgen.numbers import Written
+
     for i in wanted:
         node = _child(items.value[i], "value") if i < len(items.value) else None
         scalars = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        if all(isinstance(n, yaml.ScalarNode) for n in scalars):
-            claims[i]._written = tuple(n.value for n in scalars)
+        if not all(isinstance(n, yaml.ScalarNode) for n in scalars):
+            continue
+        value = claims[i].value
+        numbers = [Written(v, n.value) if isinstance(v, float) else v
+                   for v, n in zip(value if isinstance(value, list) else [value], scalars)]
+        # the same numbers, each decimal with its text: equal to what was validated
+        claims[i].__dict__["value"] = numbers if isinstance(value, list) else numbers[0]
 
 
 def _child(node: Any, key: str) -> Any:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from briefgen.dates import DateError, parse_date, parse_day, parse_offset
 from briefgen.writers import DEFAULT_FORMATS, FORMATS
@@ -228,7 +228,6 @@ class Claim(Strict):
     tags: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(min_length=1)
     note: str | None = None
-    _written: tuple[str, ...] | None = PrivateAttr(None)  # the numbers as the YAML wrote them (load.py)
 
     _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _edtf(v)))
 
@@ -259,11 +258,6 @@ class Claim(Strict):
             if self.bound != "exact":
                 raise ValueError(f"a range cannot also be '{self.bound}'; remove the bound")
         return self
-
-    @property
-    def written(self) -> tuple[str, ...] | None:
-        """The number or numbers of `value` as the data file wrote them ("45.0"), if known."""
-        return (self.__pydantic_private__ or {}).get("_written")  # direct: pydantic's lookup is slow
 
     def value_display(self) -> str:
         """The value as a reader expects it: "about $15 billion", "over 9%", "by 2027"."""

@@ -38,6 +38,29 @@ _NUMERIC = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _GLUED = {"x", "×", "%"}
 
 
+class Written(float):
+    """A decimal that remembers how the data file wrote it: Written(4.5, "4.50").
+
+    It equals, hashes and serialises as the plain float; only the formatter and the
+    comparison of precisions read `text` (the loader makes these, load.py)."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, value: float, text: str) -> "Written":
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __reduce__(self):
+        return (Written, (float(self), self.text))
+
+
+def _written(number: float | int) -> str:
+    if isinstance(number, Written):
+        return number.text
+    return str(number) if isinstance(number, int) else repr(number)
+
+
 def written_numbers(claim: "Claim") -> tuple[str, ...] | None:
     """The claim's number(s) as written, or None if its value is not a number.
 
@@ -47,10 +70,7 @@ def written_numbers(claim: "Claim") -> tuple[str, ...] | None:
         return None
     if isinstance(value, str):
         return (value,) if claim.unit and _NUMERIC.match(value) else None
-    if claim.written is not None:
-        return claim.written
-    values = value if isinstance(value, list) else [value]
-    return tuple(str(v) if isinstance(v, int) else repr(v) for v in values)
+    return tuple(_written(v) for v in (value if isinstance(value, list) else [value]))
 
 
 def to_decimal(text: str) -> Decimal:

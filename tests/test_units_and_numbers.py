@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from briefgen.analyse import analyse, problems
 from briefgen.load import load_project
 from briefgen.model import Claim, UnitDef
-from briefgen.numbers import format_locators, format_value
+from briefgen.numbers import Written, format_locators, format_value
 from briefgen.units import BUILTIN, Vocabulary
 from briefgen.versions import read, relation
 from conftest import run_cli
@@ -16,7 +18,8 @@ from conftest import run_cli
 def claim(value, unit=None, bound="exact", written=None) -> Claim:
     c = Claim(id="c", statement="s", claimant="x", kind="figure" if unit else "assertion", subject="s",
               value=value, unit=unit, bound=bound, citations=[{"source": "a", "quote": "q"}])
-    c._written = written
+    if written:  # as the loader gives a decimal: the number with the text the file had
+        c.__dict__["value"] = Written(value, written[0])
     return c
 
 
@@ -124,7 +127,8 @@ def test_validate_warns_about_unknown_units_with_a_did_you_mean(mini):
     assert any("unknown unit 'precent' compares only with itself (did you mean 'percent'?" in w for w in warnings)
     assert any("unknown unit 'modles' compares only with itself (did you mean 'models'?" in w for w in warnings)
     r = run_cli("validate", "mini", cwd=mini.parent)
-    assert r.code == 0 and "warning: mini/claims.yaml:" in r.err and "did you mean 'models'?" in r.err
+    assert r.code == 0 and r.err.startswith("warning: ") and "did you mean 'models'?" in r.err
+    assert re.search(r"^  mini/claims\.yaml:\d+: claims\[2\]\.unit: unknown unit 'modles'", r.err, re.M)
 
 
 def test_validate_warns_when_versions_do_not_compare(mini):
@@ -146,3 +150,14 @@ def test_links_between_versions_must_name_a_version_of_the_same_subject(mini):
     assert r.code == 1
     assert "claims[2].supersedes[0]: 'cl-growth-11' is about 'cloud.revenue-growth', not 'launch.models'" in r.err
     assert "claims[3].consistent_with[0].claim: unknown claim id 'cl-asii' (fix the id)" in r.err
+
+
+def test_a_decimal_keeps_its_text_and_still_equals_the_number(mini):
+    import pickle
+
+    path = mini / "claims.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    value: 11\n", "    value: 11.50\n"), encoding="utf-8")
+    loaded = next(c for c in load_project(mini).claims if c.id == "cl-growth-11")
+    plain = Claim.model_validate({**loaded.model_dump(), "value": 11.5})
+    assert loaded == plain and loaded.model_dump() == plain.model_dump()  # what other code compares
+    assert pickle.loads(pickle.dumps(loaded)).value.text == "11.50"        # what a second process sees

@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from briefgen.model import Claim
+from briefgen.numbers import Written
 from briefgen.versions import AGREE, CONFLICT, VARIANT, read, relation, supports
 
 SCALES = {"USD": 1, "USD thousand": 10**3, "US$ k": 10**3}
@@ -40,10 +41,12 @@ def version(draw):
 
 
 def claim(v: dict, cid: str) -> Claim:
+    """The claim the loader would give for this version: decimals that keep their text."""
     value = [float(x) for x in v["value"]] if isinstance(v["value"], list) else float(v["value"])
     c = Claim(id=cid, statement="s", claimant="c", kind="figure", subject="x", value=value, unit=v["unit"],
               bound=v["bound"], citations=[{"source": "s", "quote": "q"}])
-    c._written = tuple(v["value"]) if isinstance(v["value"], list) else (v["value"],)
+    written = [Written(float(t), t) for t in v["value"]] if isinstance(v["value"], list) else Written(value, v["value"])
+    c.__dict__["value"] = written
     return c
 
 
