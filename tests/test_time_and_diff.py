@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -29,23 +30,26 @@ def test_as_of_keeps_only_what_was_known():
     before = as_of(p, dt.date(2025, 9, 24))  # the paper (issued 25 Sep) is not out yet
     assert sorted(before.sources) == ["copy", "wire"]
     assert [e.id for e in before.events] == ["ev-plan", "ev-deal"]
-    # cl-single is cited only by the undated copy and reports no event: nothing dates it, so
-    # it could have been learnt on any day and is left out
-    assert [c.id for c in before.claims] == ["cl-growth-26", "cl-models", "cl-asi"]
+    assert [c.id for c in before.claims] == ["cl-growth-26", "cl-models", "cl-asi", "cl-single"]
     status = {v.claim.id: v.status for v in analyse(before).claims}
     assert status["cl-growth-26"] == "single-source"     # no conflict yet: 11% not yet reported
     assert status["cl-models"] == "single-source"         # its second source is not out yet
     assert before.bottom_line is None and before.judgments == []
     after = as_of(p, dt.date(2025, 9, 26))
     assert len(after.events) == 4  # the 2032 target is not known yet
-    assert [c.id for c in after.claims] == ["cl-growth-26", "cl-growth-11", "cl-models", "cl-asi"]
-    late = as_of(p, dt.date(2025, 9, 19))  # before the wire: cl-models reports the keynote of the 24th
-    assert [c.id for c in late.claims] == [] and sorted(late.sources) == ["copy"]
+    assert [c.id for c in after.claims] == ["cl-growth-26", "cl-growth-11", "cl-models", "cl-asi", "cl-single"]
+    early = as_of(p, dt.date(2025, 9, 20))  # the wire only: cl-models reports the keynote of the 24th
+    assert [c.id for c in early.claims] == ["cl-growth-26", "cl-asi"]
+    undated = p.sources["copy"].model_copy(update={"issued": None})
+    copy_undated = as_of(dataclasses.replace(p, sources={**p.sources, "copy": undated}), dt.date(2025, 9, 24))
+    # cl-single is then cited only by an undated source and reports no event: nothing dates
+    # it, so it could have been learnt on any day and is left out
+    assert "cl-single" not in {c.id for c in copy_undated.claims} and "copy" in copy_undated.sources
 
 
 def test_as_of_on_the_command_line():
     out = json.loads(run_cli("claims", str(MINI), "--as-of", "2025-09-24", "--json").out)
-    assert [c["id"] for c in out] == ["cl-growth-26", "cl-models", "cl-asi"]
+    assert [c["id"] for c in out] == ["cl-growth-26", "cl-models", "cl-asi", "cl-single"]
     bad = run_cli("timeline", str(MINI), "--as-of", "yesterday")
     assert bad.code == 2 and "--as-of: 'yesterday' is not a date" in bad.err
 
@@ -117,10 +121,11 @@ def test_export_csv_and_xlsx(tmp_path):
 def test_validate_lists_undated_claims_then_counts_the_rest(mini):
     from briefgen.analyse import UNDATED_SHOWN, problems
 
+    (mini / "sources.yaml").write_text((mini / "sources.yaml").read_text() + "  - {id: blog, title: Undated blog}\n")
     extra = "".join(f"  - id: cl-undated-{i}\n    statement: S.\n    claimant: X\n    kind: assertion\n"
-                    f"    subject: s{i}\n    citations: [{{source: copy, quote: q}}]\n" for i in range(UNDATED_SHOWN + 4))
+                    f"    subject: s{i}\n    citations: [{{source: blog, quote: q}}]\n" for i in range(UNDATED_SHOWN + 5))
     (mini / "claims.yaml").write_text((mini / "claims.yaml").read_text() + extra)
     messages = [p.message for p in problems(load_project(mini)) if "dated" in p.message]
     assert len(messages) == UNDATED_SHOWN + 1
-    assert messages[0].startswith("'cl-single' cannot be dated")
-    assert messages[-1] == "5 more claims cannot be dated either"  # cl-single and 24 more: 20 shown
+    assert messages[0].startswith("'cl-undated-0' cannot be dated")
+    assert messages[-1] == "5 more claims cannot be dated either"
