@@ -236,8 +236,8 @@ class Claim(Strict):
     def _not_by_accident(cls, value: Any) -> Any:
         if isinstance(value, bool):
             word = "true" if value else "false"
-            raise ValueError(f"YAML reads this value as {word} (it reads yes/no, on/off and true/false "
-                             f"that way), not as text; put it in quotes, e.g. value: \"{'yes' if value else 'no'}\"")
+            raise ValueError(f"YAML reads {word} without quotes as a yes/no answer, not as a value to show; "
+                             f"write the number, or put the word in quotes for text: value: \"{word}\"")
         if value is None:
             raise ValueError("the value is empty (YAML reads nothing, ~ and null as no value); remove the "
                              "line if there is none, or put the text in quotes, e.g. value: \"null\"")
