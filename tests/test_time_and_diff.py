@@ -9,7 +9,9 @@ import json
 import shutil
 import subprocess
 
-from briefgen.analyse import analyse, as_of
+import pytest
+
+from briefgen.analyse import analyse, as_of, claim_known
 from briefgen.diff import diff, load_version
 from briefgen.load import load_project
 from conftest import MINI, run_cli
@@ -45,6 +47,29 @@ def test_as_of_keeps_only_what_was_known():
     # cl-single is then cited only by an undated source and reports no event: nothing dates
     # it, so it could have been learnt on any day and is left out
     assert "cl-single" not in {c.id for c in copy_undated.claims} and "copy" in copy_undated.sources
+
+
+@pytest.mark.parametrize("claim,event,known", [
+    ({}, {}, dt.date(2025, 9, 20)),                             # the earliest issue among its sources (wire, paper)
+    ({"as_of": "2025-09-30"}, {}, dt.date(2025, 9, 30)),         # its own as_of, when that is later
+    ({"as_of": "2025-09"}, {}, dt.date(2025, 9, 20)),            # an earlier as_of does not make it known sooner
+    ({"events": ["ev-conf"]}, {}, dt.date(2025, 9, 24)),         # the day of an event it reports
+    ({"events": ["ev-deal"]}, {}, dt.date(2025, 9, 20)),         # 17-23 Sep counts from the 17th: the wire is later
+    ({"events": ["ev-plan", "ev-conf"]}, {}, dt.date(2025, 9, 24)),  # the latest of its events
+    ({"events": ["ev-target"]}, {}, dt.date(2032, 12, 31)),      # "by 2032" has no start: from its end
+    ({"events": ["ev-target"]}, {"known_from": "2025-09-22"}, dt.date(2025, 9, 22)),  # the event's known_from
+    ({"citations": [{"source": "blog", "quote": "q"}]}, {}, None),  # an undated source, no as_of, no event
+    ({"citations": [{"source": "blog", "quote": "q"}], "as_of": "2025-06"}, {}, dt.date(2025, 6, 1)),
+])
+def test_when_a_claim_could_first_be_known(claim, event, known):
+    from briefgen.model import Citation, Source
+
+    p = load_project(MINI)
+    p = dataclasses.replace(p, sources={**p.sources, "blog": Source(id="blog", title="Undated blog")},
+                            events=[e.model_copy(update=event) if e.id == "ev-target" else e for e in p.events])
+    update = {**claim, "citations": [Citation(**c) for c in claim["citations"]]} if "citations" in claim else claim
+    asi = p.claims_by_id["cl-asi"].model_copy(update=update)
+    assert claim_known(asi, p) == known
 
 
 def test_as_of_on_the_command_line():
