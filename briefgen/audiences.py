@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen import resources
 from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.load import Project, _validate
 from briefgen.model import Profile
 from briefgen.yamlio import decode, load_yaml, read_bytes
 
-BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+BUILTIN = resources.builtin_templates()
 SUFFIX = ".md.j2"
 NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
@@ -50,9 +51,18 @@ def project_templates(project_root: Path) -> Path:
     return project_root / "templates"
 
 
+def builtin_folder() -> Path:
+    """The built-in audiences' folder, or an error if this installation lacks it."""
+    if not (BUILTIN / "_base.md.j2").is_file():
+        raise BriefgenError.one(
+            f"briefgen's built-in templates are missing: no _base.md.j2 in {BUILTIN}", kind="template",
+            hint="this installation of briefgen is incomplete; reinstall it (pip install --force-reinstall briefgen)")
+    return BUILTIN
+
+
 def search_path(project_root: Path) -> list[Path]:
     own = project_templates(project_root)
-    return ([own] if own.is_dir() else []) + [BUILTIN]
+    return ([own] if own.is_dir() else []) + [builtin_folder()]
 
 
 def contained(path: Path, folders: list[Path]) -> Path:

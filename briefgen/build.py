@@ -312,6 +312,9 @@ def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
 
     load_project(req.project_dir)  # bad data fails once, before any worker starts
     names = [a.name for a in audiences(req.project_dir)]
+    if not names:
+        raise BriefgenError.one("no audience to build", file=display_path(req.project_dir), kind="template",
+                                hint="`briefgen templates list` shows where audiences are looked for")
     requests = [replace(req, audience=name) for name in names]
     workers = max(1, min(len(requests), os.cpu_count() or 1))
     results: dict[str, Outcome] = {}

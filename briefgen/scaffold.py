@@ -8,10 +8,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from briefgen import resources
 from briefgen.audiences import BUILTIN, SUFFIX, check_name, find, read_template, search_path
 from briefgen.errors import BriefgenError, display_path
-
-STARTER = Path(__file__).resolve().parent / "data" / "starter"
 
 
 def init_project(target: Path) -> list[Path]:
@@ -24,8 +23,9 @@ def init_project(target: Path) -> list[Path]:
                                 hint="choose a new or empty folder", kind="usage")
     target.mkdir(parents=True, exist_ok=True)
     made = []
-    for src in sorted(STARTER.rglob("*")):
-        dest = target / src.relative_to(STARTER)
+    starter = resources.starter()
+    for src in sorted(starter.rglob("*")):
+        dest = target / src.relative_to(starter)
         if src.is_dir():
             dest.mkdir(exist_ok=True)
         else:
