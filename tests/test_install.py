@@ -1,0 +1,154 @@
+"""briefgen installed as users install it: a wheel built from the sdist, in a fresh venv
+outside the clone, run from another folder. Nothing may come from the checkout.
+
+The sdist and wheel are built once per session (from a copy of the source, so the
+checkout gets no build/ or egg-info), and one venv is shared by the tests here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEEDS, Result, tool
+
+SKIP = shutil.ignore_patterns(".git", ".venv", "out", "build", "dist", "*.egg-info", "__pycache__",
+                              "*.pyc", ".pytest_cache", ".hypothesis")
+
+
+@pytest.fixture(scope="session")
+def dists(tmp_path_factory) -> tuple[Path, Path]:
+    """(sdist, wheel), the wheel built from the sdist as `python -m build` does."""
+    src = tmp_path_factory.mktemp("source") / "briefgen"
+    shutil.copytree(ROOT, src, ignore=SKIP)
+    out = src.parent / "dist"
+    proc = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(src)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return next(out.glob("*.tar.gz")), next(out.glob("*.whl"))
+
+
+@pytest.fixture(scope="session")
+def venv(dists, tmp_path_factory) -> Path:
+    """A fresh virtual environment outside the clone with the wheel installed."""
+    where = tmp_path_factory.mktemp("venv") / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, timeout=300)
+    proc = subprocess.run([str(where / "bin" / "python"), "-m", "pip", "install", "-q",
+                           "--disable-pip-version-check", str(dists[1])],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return where
+
+
+def installed(venv: Path, *args: str, cwd: Path, env: dict | None = None) -> Result:
+    """Run the installed `briefgen` in `cwd`, with nothing of the checkout on any path."""
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("PYTHONPATH", "VIRTUAL_ENV", "BRIEFGEN_DEBUG", "PYTHONHOME")}
+    clean.update({"COLUMNS": "200", **(env or {})})
+    proc = subprocess.run([str(venv / "bin" / "briefgen"), *args], cwd=cwd, env=clean,
+                          capture_output=True, text=True, timeout=600)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run([tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def docx_text(path: Path) -> str:
+    return subprocess.run([tool("pandoc"), "-f", "docx", "-t", "plain", "--wrap=none", str(path)],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def shipped(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+
+
+def test_wheel_carries_the_package_the_built_in_templates_fonts_and_starter(dists):
+    with zipfile.ZipFile(dists[1]) as z:
+        names = set(z.namelist())
+    wanted = {f"briefgen/{p}" for p in shipped(ROOT / "briefgen")} | \
+             {f"briefgen/templates/{p}" for p in shipped(ROOT / "templates")}
+    missing = sorted(wanted - names)
+    assert not missing, f"not in the wheel (list the package in pyproject.toml): {missing}"
+    assert "briefgen/templates/_base.md.j2" in names and "briefgen/data/fonts/DejaVuSans.ttf" in names
+
+
+def test_sdist_carries_templates_where_the_project_keeps_them(dists):
+    with tarfile.open(dists[0]) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    for folder in ("templates", "seeds", "briefgen/data/starter"):
+        assert {f"{folder}/{p}" for p in shipped(ROOT / folder)} <= names, folder
+    assert "templates/full.md.j2" in names and "scripts/test" in names
+
+
+def test_installed_briefgen_is_not_the_checkout(venv, tmp_path):
+    proc = subprocess.run([str(venv / "bin" / "python"), "-c", "import briefgen; print(briefgen.__file__)"],
+                          cwd=tmp_path, capture_output=True, text=True, check=True)
+    where = Path(proc.stdout.strip())
+    assert where.is_relative_to(venv) and not where.is_relative_to(ROOT)
+    listing = installed(venv, "templates", "list", str(SEEDS), cwd=tmp_path)
+    assert listing.code == 0, listing.err
+    assert all(f"{name} " in listing.out for name in ("executive", "full", "investor", "technical"))
+
+
+def test_init_then_build_all_from_the_installed_wheel(venv, tmp_path):
+    r = installed(venv, "init", "x", cwd=tmp_path)
+    assert r.code == 0, r.err
+    assert installed(venv, "validate", "x", cwd=tmp_path).code == 0
+    r = installed(venv, "build", "x", "--all", cwd=tmp_path)
+    assert r.code == 0, r.err
+    assert "5 of 5 audiences built" in r.out
+    out = tmp_path / "out"
+    for audience in ("executive", "full", "investor", "team", "technical"):
+        stem = out / f"example-co-a-new-product-line-{audience}"
+        assert "Example Co: a new product line" in pdf_text(stem.with_suffix(".pdf")), audience
+        assert "Example Co launches the Widget line" in docx_text(stem.with_suffix(".docx")), audience
+    assert "In one sentence" in docx_text(out / "example-co-a-new-product-line-team.docx")
+
+
+def test_the_seeds_build_from_the_installed_wheel(venv, tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    r = installed(venv, "build", "seeds", cwd=tmp_path)
+    assert r.code == 0, r.err
+    text = pdf_text(tmp_path / "out" / "alibaba-ai-briefing-full.pdf")
+    assert "Where sources disagree" in text and "Page 1 of" in text
+    word = docx_text(tmp_path / "out" / "alibaba-ai-briefing-full.docx")
+    assert "Claims register" in word and "Sources" in word
+
+
+def test_briefgen_runs_zipped_from_the_wheel_itself(venv, dists, tmp_path):
+    # A zipped package has no folders on disk; its templates, fonts and starter are
+    # copied out for the run and removed after it.
+    env = {"PYTHONPATH": str(dists[1]), "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "briefgen", "init", "z"], cwd=tmp_path,
+                          env={**os.environ, **env}, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "briefgen", "build", "z", "--audience", "executive"],
+                          cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Bottom line up front" in pdf_text(tmp_path / "out" / "example-co-a-new-product-line-executive.pdf")
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_an_installation_without_its_templates_says_so_and_builds_nothing(venv, tmp_path):
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    broken = tmp_path / "broken"
+    shutil.copytree(site / "briefgen", broken / "briefgen", ignore=shutil.ignore_patterns("templates"))
+    r = installed(venv, "init", "x", cwd=tmp_path)
+    assert r.code == 0, r.err
+    for args in (["build", "x", "--all"], ["build", "x"], ["templates", "list", "x"]):
+        r = installed(venv, *args, cwd=tmp_path, env={"PYTHONPATH": str(broken)})
+        assert r.code == 3, (args, r.out, r.err)
+        assert "error: briefgen's built-in templates are missing" in r.err and "Traceback" not in r.err
+        assert "reinstall" in r.err
+    assert not (tmp_path / "out").exists()
