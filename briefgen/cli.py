@@ -135,9 +135,9 @@ def validate(
     project = load_project(project_dir)
     warnings = warnings_for(project, audience)
     n_cit = sum(len(x.citations) for x in [*project.events, *project.claims])
-    say(
-        f"{display_path(project_dir)}: OK: {len(project.sources)} sources, {len(project.events)} events, "
-        f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations")
+    counts = ((len(project.sources), "source"), (len(project.events), "event"), (len(project.claims), "claim"),
+              (len(project.judgments), "judgment"), (n_cit, "citation"))
+    say(f"{display_path(project_dir)}: OK: " + ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts))
     _warn_problems(warnings)
 
 
