@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS, Result, tool
+from conftest import MINI, ROOT, SEEDS, Result, tool
 
 SKIP = shutil.ignore_patterns(".git", ".venv", "out", "build", "dist", "*.egg-info", "__pycache__",
                               "*.pyc", ".pytest_cache", ".hypothesis")
@@ -152,3 +152,22 @@ def test_an_installation_without_its_templates_says_so_and_builds_nothing(venv, 
         assert "error: briefgen's built-in templates are missing" in r.err and "Traceback" not in r.err
         assert "reinstall" in r.err
     assert not (tmp_path / "out").exists()
+
+
+def test_build_all_that_finds_or_builds_no_audience_is_an_error(venv, tmp_path):
+    # An installation whose templates folder holds the shared parts but no audience.
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    partial = tmp_path / "partial"
+    shutil.copytree(site / "briefgen", partial / "briefgen",
+                    ignore=lambda folder, names: [n for n in names if folder.endswith("templates")
+                                                  and n.endswith((".md.j2", ".yaml")) and not n.startswith("_")])
+    assert (partial / "briefgen" / "templates" / "_base.md.j2").is_file()
+    env = {"PYTHONPATH": str(partial)}
+    shutil.copytree(MINI, tmp_path / "mini")
+    r = installed(venv, "build", "mini", "--all", cwd=tmp_path, env=env)
+    assert (r.code, r.err.strip()) == (3, "error: mini: no audience to build "
+                                          "(`briefgen templates list` shows where audiences are looked for)")
+    assert installed(venv, "init", "x", cwd=tmp_path).code == 0  # its own audience extends a missing built-in
+    r = installed(venv, "build", "x", "--all", cwd=tmp_path, env=env)
+    assert r.code == 3 and "0 of 1 audiences built" in r.out and "template not found" in r.err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
