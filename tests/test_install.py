@@ -133,10 +133,12 @@ def test_briefgen_runs_zipped_from_the_wheel_itself(venv, dists, tmp_path):
     proc = subprocess.run([str(venv / "bin" / "python"), "-m", "briefgen", "init", "z"], cwd=tmp_path,
                           env={**os.environ, **env}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "briefgen", "build", "z", "--audience", "executive"],
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "briefgen", "build", "z"],
                           cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "Bottom line up front" in pdf_text(tmp_path / "out" / "example-co-a-new-product-line-executive.pdf")
+    assert "uno_layout.py" not in proc.stderr  # the contents' page numbers come from a script shipped inside
+    assert "Bottom line up front" in pdf_text(tmp_path / "out" / "example-co-a-new-product-line-full.pdf")
+    assert "Bottom line up front" in docx_text(tmp_path / "out" / "example-co-a-new-product-line-full.docx")
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
