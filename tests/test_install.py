@@ -137,6 +137,12 @@ def test_briefgen_runs_zipped_from_the_wheel_itself(venv, dists, tmp_path):
                           cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "uno_layout.py" not in proc.stderr  # the contents' page numbers come from a script shipped inside
+    judgments = tmp_path / "z" / "judgments.yaml"  # the likelihood scale is packaged data too
+    judgments.write_text(judgments.read_text(encoding="utf-8").replace("is not yet corroborated.", "could slip."),
+                         encoding="utf-8")
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "briefgen", "validate", "z"],
+                          cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True)
+    assert proc.returncode == 0 and "'could' hedges without saying how likely" in proc.stderr, proc.stderr
     assert "Bottom line up front" in pdf_text(tmp_path / "out" / "example-co-a-new-product-line-full.pdf")
     assert "Bottom line up front" in docx_text(tmp_path / "out" / "example-co-a-new-product-line-full.docx")
     assert list((tmp_path / "tmp").iterdir()) == []
