@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, ROOT, SEEDS, Result, tool
+from conftest import MINI, ROOT, SEEDS, TESTS, Result, tool
 
 SKIP = shutil.ignore_patterns(".git", ".venv", "out", "build", "dist", "*.egg-info", "__pycache__",
                               "*.pyc", ".pytest_cache", ".hypothesis")
@@ -80,6 +80,11 @@ def test_wheel_carries_the_package_the_built_in_templates_fonts_and_starter(dist
     missing = sorted(wanted - names)
     assert not missing, f"not in the wheel (list the package in pyproject.toml): {missing}"
     assert "briefgen/templates/_base.md.j2" in names and "briefgen/data/fonts/DejaVuSans.ttf" in names
+    extra = sorted(n for n in names if not n.startswith(("briefgen/", "briefgen-")))
+    assert not extra, f"the wheel holds more than the package: {extra}"
+    # The fonts are most of it (about 9 MB, 4.6 MB compressed); a wheel much larger than
+    # that has taken in something the project does not run on.
+    assert dists[1].stat().st_size < 6_000_000, dists[1].stat().st_size
 
 
 def test_sdist_carries_templates_where_the_project_keeps_them(dists):
@@ -113,16 +118,42 @@ def test_init_then_build_all_from_the_installed_wheel(venv, tmp_path):
         assert "Example Co: a new product line" in pdf_text(stem.with_suffix(".pdf")), audience
         assert "Example Co launches the Widget line" in docx_text(stem.with_suffix(".docx")), audience
     assert "In one sentence" in docx_text(out / "example-co-a-new-product-line-team.docx")
+    r = installed(venv, "build", "x", "--sandbox", "--format", "pdf", "--out", "confined", cwd=tmp_path)
+    assert r.code == 0, r.err  # the confined child finds the shipped files too
+    assert "Example Co: a new product line" in pdf_text(tmp_path / "confined" / "example-co-a-new-product-line-full.pdf")
 
 
-def test_the_seeds_build_from_the_installed_wheel(venv, tmp_path):
+def test_the_seeds_validate_and_build_every_audience_in_every_format_from_the_installed_wheel(venv, tmp_path):
     shutil.copytree(SEEDS, tmp_path / "seeds")
-    r = installed(venv, "build", "seeds", cwd=tmp_path)
+    r = installed(venv, "validate", "seeds", cwd=tmp_path)
+    assert r.code == 0 and r.out.startswith("seeds: OK: 5 sources"), r.out + r.err
+    r = installed(venv, "build", "seeds", "--all", "--format", "docx,pdf,html", cwd=tmp_path)
     assert r.code == 0, r.err
-    text = pdf_text(tmp_path / "out" / "alibaba-ai-briefing-full.pdf")
-    assert "Where sources disagree" in text and "Page 1 of" in text
-    word = docx_text(tmp_path / "out" / "alibaba-ai-briefing-full.docx")
-    assert "Claims register" in word and "Sources" in word
+    assert "4 of 4 audiences built" in r.out
+    out = tmp_path / "out"
+    for audience in ("executive", "full", "investor", "technical"):
+        stem = out / f"alibaba-ai-briefing-{audience}"
+        assert "Page 1 of" in pdf_text(stem.with_suffix(".pdf")), audience
+        assert "Sources" in docx_text(stem.with_suffix(".docx")), audience
+        page = stem.with_suffix(".html").read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and "Alibaba" in page, audience
+    text = pdf_text(out / "alibaba-ai-briefing-full.pdf")
+    assert "Where sources disagree" in text
+    assert "Claims register" in docx_text(out / "alibaba-ai-briefing-full.docx")
+    assert "Where sources disagree" in (out / "alibaba-ai-briefing-full.html").read_text(encoding="utf-8")
+
+
+def test_a_project_in_many_scripts_builds_its_pdf_with_the_shipped_noto_fonts(venv, tmp_path):
+    shutil.copytree(TESTS / "data" / "scripts", tmp_path / "scripts")
+    r = installed(venv, "build", "scripts", "--format", "pdf", cwd=tmp_path)
+    assert r.code == 0, r.err
+    pdf = tmp_path / "out" / "saffron-water-consortium-full.pdf"
+    fonts = subprocess.run([tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    for face in ("NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "NotoSansThai", "NotoEmoji"):
+        assert f"+{face}-" in fonts, (face, fonts)
+    assert "Saffron Water Consortium" in pdf_text(pdf)
+    check = subprocess.run([tool("qpdf"), "--check", str(pdf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_briefgen_runs_zipped_from_the_wheel_itself(venv, dists, tmp_path):
