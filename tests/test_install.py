@@ -156,6 +156,25 @@ def test_a_project_in_many_scripts_builds_its_pdf_with_the_shipped_noto_fonts(ve
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_the_seal_extra_installs_from_the_wheel_and_seals(venv, dists, tmp_path):
+    from test_pdf_seal import make_cert
+
+    key, cert = make_cert(tmp_path / "certs", passphrase=None)
+    assert installed(venv, "init", "x", cwd=tmp_path).code == 0
+    seal = ["build", "x", "--format", "pdf", "--seal", str(key), str(cert), "--out", "sealed"]
+    # The wheel alone has no pyHanko: the build says what to install, and writes nothing.
+    r = installed(venv, *seal, cwd=tmp_path)
+    assert r.code == 2 and "pip install '.[seal]'" in r.err and not (tmp_path / "sealed").exists(), r.err
+    proc = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                           f"{dists[1]}[seal]"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = installed(venv, *seal, cwd=tmp_path)
+    assert r.code == 0, r.err
+    sig = subprocess.run([tool("pdfsig"), str(tmp_path / "sealed" / "example-co-a-new-product-line-full.pdf")],
+                         capture_output=True, text=True).stdout
+    assert "Signature is Valid." in sig and "Total document signed" in sig, sig
+
+
 def test_briefgen_runs_zipped_from_the_wheel_itself(venv, dists, tmp_path):
     # A zipped package has no folders on disk; its templates, fonts and starter are
     # copied out for the run and removed after it.
