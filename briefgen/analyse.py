@@ -555,6 +555,7 @@ def select(analysis: Analysis, selection: Selection) -> Analysis:
         return pinned(c) or (
             rank(c.significance) >= rank(cl.significance)
             and (not cl.kinds or c.kind in cl.kinds)
+            and (not cl.claimant_kinds or c.claimant_kind in cl.claimant_kinds)
             and (not cl.tags or bool(set(cl.tags) & set(c.tags)))
             and (not cl.subjects or any(c.subject.startswith(p) for p in cl.subjects))
             and (not statuses or v.status in statuses)

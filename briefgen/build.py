@@ -115,7 +115,7 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
     look = profile.look
     logo = str(logo_file(project.root, look.logo, limits.sandbox)) if look.logo else ""
     meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
-                classification=look.classification or cfg.classification or "", audience=audience,
+                classification=look.classification or "", audience=audience, label=look.label or "",
                 date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,
                 accent=(look.accent or NAVY).lstrip("#").upper(), font=look.font or "", logo=logo,
                 header=look.header or "", footer=look.footer or "")
@@ -312,6 +312,9 @@ def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
 
     load_project(req.project_dir)  # bad data fails once, before any worker starts
     names = [a.name for a in audiences(req.project_dir)]
+    if not names:
+        raise BriefgenError.one("no audience to build", file=display_path(req.project_dir), kind="template",
+                                hint="`briefgen templates list` shows where audiences are looked for")
     requests = [replace(req, audience=name) for name in names]
     workers = max(1, min(len(requests), os.cpu_count() or 1))
     results: dict[str, Outcome] = {}

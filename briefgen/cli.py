@@ -138,9 +138,9 @@ def validate(
     project = load_project(project_dir)
     warnings = warnings_for(project, audience) + analysis_problems(project)
     n_cit = sum(len(x.citations) for x in [*project.events, *project.claims])
-    say(
-        f"{display_path(project_dir)}: OK: {len(project.sources)} sources, {len(project.events)} events, "
-        f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations")
+    counts = ((len(project.sources), "source"), (len(project.events), "event"), (len(project.claims), "claim"),
+              (len(project.judgments), "judgment"), (n_cit, "citation"))
+    say(f"{display_path(project_dir)}: OK: " + ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts))
     _warn_problems(warnings)
 
 
@@ -386,18 +386,22 @@ def check(
     locators that can be decided are written into events.yaml and claims.yaml (comments
     and layout kept, quotes never changed); what cannot be decided is listed.
 
-    Example: briefgen check seeds --texts ../shared/seeds --fix
+    Example: briefgen check seeds --texts path/to/texts --fix
     """
-    from briefgen.check import check_quotes, fix_locators, report
+    from briefgen.check import check_quotes, fix_locators, report, why_no_text
     from briefgen.load import load_project
 
     project = load_project(project_dir)
     if texts is not None and not texts.is_dir():
-        raise BriefgenError.one("not a folder", file=display_path(texts), field="--texts", kind="usage")
+        raise BriefgenError.one("not a folder", file=display_path(texts), field="--texts", kind="usage",
+                                hint="give the folder that holds the sources' texts, each file named by "
+                                     "its source id or as its fulltext names it")
     results = check_quotes(project, texts)
     found = report(project, results, require_text)
     for line in found.lines():
         say(line)
+    for source_id in sorted({r.citation.source for r in results if r.status == "unchecked"}):
+        say(f"  {source_id}: {why_no_text(source_id, project, texts)}")
     if not fix:
         if found.problems:
             raise BriefgenError(found.problems)

@@ -14,14 +14,14 @@ from conftest import MINI, ROOT, run_cli
 def test_validate_clean_project_prints_one_line():
     r = run_cli("validate", "tests/data/mini", cwd=ROOT)
     assert r.code == 0 and r.err == ""
-    assert r.out == "tests/data/mini: OK: 3 sources, 5 events, 5 claims, 1 judgments, 13 citations\n"
+    assert r.out == "tests/data/mini: OK: 3 sources, 5 events, 5 claims, 1 judgment, 13 citations\n"
 
 
 def test_validate_warns_on_stderr_and_still_passes(mini):
     claims = mini / "claims.yaml"
     claims.write_text(claims.read_text(encoding="utf-8").replace("unit: models", "unit: modles"), encoding="utf-8")
     r = run_cli("validate", "mini", cwd=mini.parent)
-    assert r.code == 0 and r.out == "mini: OK: 3 sources, 5 events, 5 claims, 1 judgments, 13 citations\n"
+    assert r.code == 0 and r.out == "mini: OK: 3 sources, 5 events, 5 claims, 1 judgment, 13 citations\n"
     assert r.err == ("warning: mini/claims.yaml:29: claims[2].unit: unknown unit 'modles' compares only with "
                      "itself (did you mean 'models'? If 'modles' is right, add it to `units:` in briefgen.yaml)\n")
 

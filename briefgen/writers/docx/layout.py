@@ -32,11 +32,11 @@ import sys
 import zipfile
 from pathlib import Path
 
-from briefgen import bidi
+from briefgen import bidi, resources
 from briefgen.stopping import parent_death_signal
 from briefgen.writers.docx import ooxml
 
-SCRIPT = Path(__file__).with_name("uno_layout.py")
+SCRIPT = resources.folder("briefgen.writers.docx") / "uno_layout.py"  # a real file, even when briefgen is zipped
 TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
 VARIABLE = "briefgen.contents"  # the document variable: the layout's key, then each entry's page
 
