@@ -202,7 +202,7 @@ def test_no_word_of_the_seed_story_in_a_kestrel_briefing(audience):
 
     words = re.search(r"## Words\n\n.*?\(([^)]*)\)", (KESTREL / "EXPECTED.md").read_text(encoding="utf-8"), re.S)
     seed_words = [w.strip() for w in words.group(1).split(",")]
-    assert "Alibaba" in seed_words and len(seed_words) == 10
+    assert "Alibaba" in seed_words and len(seed_words) >= 10
     text = render(load_project(KESTREL), audience, dt.date(2025, 6, 1))
     assert "Aldmoor" in text
     assert [w for w in seed_words if re.search(rf"\b{re.escape(w)}\b", text, re.I)] == []
