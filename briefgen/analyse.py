@@ -1,32 +1,75 @@
-"""Pure functions over a loaded project: order, independence, status, conflicts.
+"""Pure functions over a loaded project: order, independence, status, disagreements.
 
-Nothing here reads files or prints; everything returns new values.
+Nothing here reads files or prints; everything returns new values. The README's
+"How briefgen reads the register" gives these rules with worked examples.
 
-Status rules (first that applies):
+**Versions.** Claims with the same ``subject`` are versions of one quantity or fact.
+Each pair of versions is, in this order of precedence:
 
-* **disputed**: another claim with the same ``subject`` gives a value that cannot
-  also be true: different wording; numbers in the same unit whose ranges do not
-  overlap ("26%" vs "11%", "90%" vs "over 90%"; but not "over 9%" vs "over 7%");
-  or EDTF dates that cannot mean the same day ("2025-02" vs "2025-03"; but not
-  "2025-02" vs "2025-02-10").
-  Every version is shown with its sources.
-* **vendor-only**: every claimant is the party the claim is about (its ``about`` list
-  names the claimant or the organisation the claimant speaks for).
-* **corroborated**: cited by two or more independent sources. Sources joined by
-  ``derived_from``, directly or through a chain, count as one.
+1. **superseded** when the later one lists the earlier in ``supersedes:``;
+2. **consistent** when the analyst says so (``consistent_with:`` with a reason, on either
+   claim): shown with the reason, never as a dispute;
+3. **superseded** when the earlier is a ``forecast`` and the later a ``reported-fact``
+   (an estimate replaced by the reported actual), unless the actual became known
+   before the forecast (see as-of below);
+4. otherwise what their values allow (:mod:`briefgen.versions`): **agree**, **variant**
+   (compatible, stated differently), **conflict** (no single true value fits both), or
+   **incomparable** (different kinds of value, or units that measure different things).
+
+A version that has been superseded takes no part in conflicts and backs up no other.
+
+**Status** (the first rule that applies):
+
+* **conflict**: another current version cannot also be true.
+* **superseded**: a later version replaces this one ("estimate EUR 140 million, later
+  reported as EUR 128 million"; "by December 2026, later revised to 2027").
+* **vendor-only**: every claimant of this version and of the versions backing it up is
+  the party it is about (its ``about`` list names the claimant or the organisation the
+  claimant speaks for).
+* **corroborated**: two or more independent sources back it up. A source backs it up if
+  it cites this claim or another version that agrees with it or implies it
+  (:func:`briefgen.versions.supports`); sources joined by ``derived_from``, directly or
+  through a chain, count as one. Variants that do not imply it neither add to this nor
+  take from it.
 * **single-source**: everything else.
+
+**As of a day.** A source is known from the day it was issued (undated sources: always).
+A claim is known no earlier than the latest of its own ``as_of``, the earliest issued
+date among its sources that are known, and the dates of the events it reports
+(``events:``); an event no earlier than its ``known_from``, else its date. Every date counts from the first day it
+can mean ("2025" from 1 January 2025; "by 2032" from its end). ``as_of(project, day)``
+keeps what is known by ``day`` and still has a citation. A claim that cannot be dated at
+all (no ``as_of``, no dated source known that day, no ``events:``) could have been learnt
+any time, so it is left out on every day; ``validate`` lists such claims
+(:func:`problems`) so that they can be dated.
+
+**Selection** (:func:`select`): an audience's filters, then its limits. With
+``select.pins`` claims and events marked ``pin: true`` pass every filter; with
+``select.cited`` the claims and events the bottom line and the key judgments rest on are
+kept whatever the limit cuts. The limit keeps those first, then the most significant,
+then by status (conflict, corroborated, vendor-only, single-source, superseded), then in
+file order; what is kept stays in file order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from itertools import combinations
 
 from briefgen.dates import Span, parse_date
+from briefgen.errors import Problem
 from briefgen.load import Project
-from briefgen.model import SIGNIFICANCE, Claim, Event, Selection, Source
+from briefgen.model import SIGNIFICANCE, STATUS_ALIASES, STATUSES, Claim, Event, Selection, Source
+from briefgen.numbers import format_value
+from briefgen.units import Vocabulary, unit_problems
+from briefgen.versions import AGREE, CONFLICT, INCOMPARABLE, VARIANT, Reading, read, relation, supports
 
-STATUSES = ("disputed", "vendor-only", "corroborated", "single-source")
+__all__ = ["STATUSES", "STATUS_ALIASES", "analyse", "as_of", "select", "problems", "chronology"]
+
+SUPERSEDED, CONSISTENT = "superseded", "consistent"
+KINDS = (CONFLICT, SUPERSEDED, CONSISTENT, VARIANT)  # a subject's kind: the first its pairs show
 
 
 @dataclass(frozen=True)
@@ -42,62 +85,185 @@ class DatedEvent:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """How two versions of one subject stand. For `superseded`, `a` is the earlier."""
+
+    kind: str    # conflict, variant, superseded or consistent
+    a: str
+    b: str
+    reason: str = ""  # consistent: the analyst's reason
+
+
+@dataclass(frozen=True)
 class ClaimView:
     """A claim with what analysis found out about it."""
 
     claim: Claim
     status: str
     explanation: str
-    origins: tuple[tuple[str, ...], ...]  # independent groups of the sources citing it
-    rivals: tuple[str, ...] = ()          # ids of claims on the same subject with other values
+    origins: tuple[tuple[str, ...], ...]  # independent groups of the sources backing it up
+    rivals: tuple[str, ...] = ()          # ids of current versions it conflicts with
     reason: str = ""                      # the explanation, short enough for a table cell
+    value_display: str = ""               # the value as the briefing shows it
+    relations: tuple[Relation, ...] = ()  # every typed relation it takes part in
+    backed_by: tuple[str, ...] = ()       # other versions counted towards its corroboration
+    superseded_by: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({c.source for c in self.claim.citations}))
 
 
 @dataclass(frozen=True)
-class Dispute:
-    """One subject on which sources give different values."""
+class Side:
+    """Versions that agree, shown as one: 'EUR 4.5 billion (Fenwick note, Ledger, Wire)'."""
+
+    views: tuple[ClaimView, ...]
+
+    @property
+    def value_display(self) -> str:
+        return self.views[0].value_display
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Ids of the sources citing any of these versions, in order of first citation."""
+        return tuple(dict.fromkeys(c.source for v in self.views for c in v.claim.citations))
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An earlier version replaced by a later one."""
+
+    old: ClaimView
+    new: ClaimView
+
+    @property
+    def reported(self) -> bool:
+        """True when a reported actual replaced a forecast ("later reported as")."""
+        return _reported(self.old.claim, self.new.claim)
+
+
+def _reported(old: Claim, new: Claim) -> bool:
+    return old.kind == "forecast" and new.kind == "reported-fact"
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A pair the analyst judges consistent, with the reason."""
+
+    a: ClaimView
+    b: ClaimView
+    reason: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One subject whose versions differ, typed by the most serious way they do.
+
+    `kind` is conflict, superseded, consistent or variant. `sides` are the current
+    versions taking part in its conflicts (or, for a variant, its variants), versions that
+    agree grouped together; `revisions` and `judged` list its superseded and judged pairs.
+    """
 
     subject: str
     versions: tuple[ClaimView, ...]
-    title: str = ""  # readable name of the subject (claims.yaml `subjects:`), else the key
+    title: str = ""
+    kind: str = CONFLICT
+    relations: tuple[Relation, ...] = ()
+    sides: tuple[Side, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+    judged: tuple[Judged, ...] = ()
+
+
+Dispute = Disagreement  # the name templates and callers used before typed disagreements
 
 
 @dataclass
 class Analysis:
     events: list[DatedEvent]
     claims: list[ClaimView]
-    disputes: list[Dispute]
+    disputes: list[Disagreement]   # subjects in conflict: values that cannot all be true
     origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    revised: list[Disagreement] = field(default_factory=list)    # estimates later replaced
+    judged: list[Disagreement] = field(default_factory=list)     # consistent in the analyst's judgement
+    variants: list[Disagreement] = field(default_factory=list)   # stated differently, compatible
+    cited: frozenset[str] = frozenset()  # ids the bottom line and key judgments rest on
+    bottom_line: frozenset[str] = frozenset()  # ids the bottom line rests on
 
     @property
     def claims_by_id(self) -> dict[str, ClaimView]:
         return {c.claim.id: c for c in self.claims}
 
+    @property
+    def disagreements(self) -> list[Disagreement]:
+        """Every typed disagreement: conflicts, revisions, judged pairs, variants."""
+        return [*self.disputes, *self.revised, *self.judged, *self.variants]
+
+
+# --- as of a day -----------------------------------------------------------------------
+
+
+def _first_day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    span = parse_date(text)
+    return span.lo or span.hi
+
+
+def _latest(days) -> dt.date | None:
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def _earliest_issue(item, sources: dict[str, Source]) -> dt.date | None:
+    days = [_first_day(sources[c.source].issued) for c in item.citations if c.source in sources]
+    days = [d for d in days if d is not None]
+    return min(days) if days else None
+
+
+def event_known(event: Event, span: Span | None) -> dt.date | None:
+    """The first day `event` could be known: its ``known_from``, else its date."""
+    if event.known_from:
+        return _first_day(event.known_from)
+    return (span.lo or span.hi) if span else None
+
+
+def claim_known(claim: Claim, project: Project, sources: dict[str, Source] | None = None) -> dt.date | None:
+    """The first day `claim` could be known: the latest of its ``as_of``, the earliest
+    issued date among its `sources` (default: all the project's), and the days the events
+    it reports could be known; None if none of these is there."""
+    return known_dates(project, sources, [claim])[claim.id]
+
+
+def known_dates(project: Project, sources: dict[str, Source] | None = None,
+                claims: list[Claim] | None = None) -> dict[str, dt.date | None]:
+    """:func:`claim_known` for many claims (default: all), the events looked up once."""
+    sources = project.sources if sources is None else sources
+    events = {e.id: event_known(e, project.spans.get(e.id)) for e in project.events}
+    return {c.id: _latest([_first_day(c.as_of), _earliest_issue(c, sources), *(events.get(e) for e in c.events)])
+            for c in (project.claims if claims is None else claims)}
+
 
 def as_of(project: Project, day: dt.date) -> Project:
-    """The project as it stood on `day`: only what was known then.
+    """The project as it stood on `day`: only what could be known then.
 
-    A source counts if it was issued by `day` (undated sources are assumed known). A
-    citation counts if its source does. An event counts if it was known by `day`
-    (``known_from``, else the start of its date) and keeps a citation; a claim counts if
-    its ``as_of`` (if any) is not after `day` and it keeps a citation. Judgments and the
-    bottom line drop out if anything they rest on does.
+    Sources issued after `day` go, and with them their citations; an event or claim goes
+    when it is known only after `day` (:func:`event_known`, :func:`claim_known`), when it
+    cannot be dated at all, or when it keeps no citation. Judgments and the bottom line go
+    if anything they rest on does.
     """
-    def known(text: str | None) -> bool:
-        return text is None or parse_date(text).contains_or_before(day)
-
-    sources = {k: s for k, s in project.sources.items() if known(s.issued)}
+    sources = {k: s for k, s in project.sources.items() if (_first_day(s.issued) or day) <= day}
 
     def trimmed(item):
         kept = [c for c in item.citations if c.source in sources]
         return item.model_copy(update={"citations": kept}) if kept else None
 
-    events = []
-    for e in project.events:
-        when = parse_date(e.known_from) if e.known_from else project.spans[e.id]
-        if when.contains_or_before(day) and (kept := trimmed(e)) is not None:
-            events.append(kept)
-    claims = [k for c in project.claims if known(c.as_of) and (k := trimmed(c)) is not None]
+    def by(known: dt.date | None) -> bool:
+        return known is not None and known <= day
+
+    events = [k for e in project.events if by(event_known(e, project.spans.get(e.id))) and (k := trimmed(e)) is not None]
+    known = known_dates(project, sources)
+    claims = [k for c in project.claims if by(known[c.id]) and (k := trimmed(c)) is not None]
     present = {x.id for x in [*events, *claims]}
     judgments = [j for j in project.judgments if set(j.basis) <= present]
     bottom = project.bottom_line if project.bottom_line and set(project.bottom_line.basis) <= present else None
@@ -105,6 +271,9 @@ def as_of(project: Project, day: dt.date) -> Project:
     return replace(project, config=config, sources=sources, events=events, claims=claims,
                    judgments=judgments, bottom_line=bottom,
                    spans={e.id: project.spans[e.id] for e in events})
+
+
+# --- independence and order ------------------------------------------------------------
 
 
 def best_reliability(project: Project, claim: Claim) -> str:
@@ -138,57 +307,13 @@ def origin_groups(sources: dict[str, Source]) -> dict[str, tuple[str, ...]]:
     return {sid: tuple(sorted(groups[find(sid)])) for sid in sources}
 
 
-def _as_date(value: object) -> Span | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        return None
+def vocabulary(project: Project) -> Vocabulary:
+    """The built-in units plus the project's own."""
+    return Vocabulary.for_project(project.config.units)
 
 
-def _value_key(claim: Claim) -> tuple:
-    """What a value is compared by: its dates, its wording, or its unit (numbers)."""
-    value = claim.value
-    if (span := _as_date(value)) is not None:
-        return ("date", span)
-    if isinstance(value, str):
-        return ("text", " ".join(value.lower().split()))
-    return ("num", (claim.unit or "").strip().lower())
-
-
-def _interval(claim: Claim) -> tuple[float, float, bool, bool]:
-    """The numbers a figure allows: (low, high, low open, high open). 'about' allows ±5%."""
-    x = float(claim.value)
-    inf = float("inf")
-    return {
-        "exact": (x, x, False, False), "over": (x, inf, True, False), "at-least": (x, inf, False, False),
-        "under": (-inf, x, False, True), "up-to": (-inf, x, False, False),
-        "about": (x - abs(x) * 0.05, x + abs(x) * 0.05, False, False),
-    }[claim.bound]
-
-
-def _compatible(a: Claim, b: Claim) -> bool:
-    """Whether two versions of the same subject can both be true."""
-    ka, kb = _value_key(a), _value_key(b)
-    if ka[0] == kb[0] == "date":  # dates agree if the days they can mean overlap
-        lo_a, hi_a = ka[1].lo or dt.date.min, ka[1].hi or dt.date.max
-        lo_b, hi_b = kb[1].lo or dt.date.min, kb[1].hi or dt.date.max
-        return lo_a <= hi_b and lo_b <= hi_a
-    if ka[0] != "num" or kb[0] != "num":
-        return ka == kb
-    if ka != kb:
-        return True  # different units measure different things; nothing to compare
-    lo_a, hi_a, lo_open_a, hi_open_a = _interval(a)
-    lo_b, hi_b, lo_open_b, hi_open_b = _interval(b)
-    lo, hi = max(lo_a, lo_b), min(hi_a, hi_b)
-    if lo < hi:
-        return True
-    if lo > hi:
-        return False
-    open_at_lo = (lo_open_a and lo_a == lo) or (lo_open_b and lo_b == lo)
-    open_at_hi = (hi_open_a and hi_a == hi) or (hi_open_b and hi_b == hi)
-    return not (open_at_lo or open_at_hi)
+def _tolerance(project: Project) -> Fraction:
+    return Fraction(str(project.config.about_tolerance))
 
 
 def _is_vendor(claim: Claim) -> bool:
@@ -197,96 +322,342 @@ def _is_vendor(claim: Claim) -> bool:
     return bool(about) and any(s in about or any(a in s for a in about) for s in speakers if s)
 
 
-def _rivals(claim: Claim, same_subject: list[Claim]) -> tuple[str, ...]:
-    if claim.value is None:
-        return ()
-    return tuple(o.id for o in same_subject
-                 if o.id != claim.id and o.value is not None and not _compatible(claim, o))
+# --- versions of one subject -----------------------------------------------------------
 
 
-def claim_view(claim: Claim, same_subject: list[Claim], origins: dict[str, tuple[str, ...]],
-               labels: dict[str, str] | None = None) -> ClaimView:
+@dataclass
+class _Subject:
+    """The pairwise facts about one subject's versions, before the views are made."""
+
+    claims: list[Claim]
+    readings: dict[str, Reading | None]
+    pairs: dict[tuple[str, str], str]            # (a, b) in file order -> agree/variant/conflict/...
+    relations: list[Relation]
+    superseded_by: dict[str, list[str]]
+    backers: dict[str, list[str]]                 # claim -> versions backing it up
+
+    def of(self, claim_id: str) -> tuple[Relation, ...]:
+        """The relations `claim_id` takes part in."""
+        return tuple(r for r in self.relations if claim_id in (r.a, r.b)) if self.relations else ()
+
+
+def _subject_facts(claims: list[Claim], readings: dict[str, Reading | None],
+                   known: dict[str, dt.date | None]) -> _Subject:
+    if len(claims) == 1:  # most subjects: nothing to compare
+        return _Subject(claims, readings, {}, [], {}, {})
+    by_id = {c.id: c for c in claims}
+    judged = {frozenset((c.id, j.claim)): j.reason for c in claims for j in c.consistent_with if j.claim in by_id}
+    explicit = {(old, c.id) for c in claims for old in c.supersedes if old in by_id}
+    pairs: dict[tuple[str, str], str] = {}
+    relations: list[Relation] = []
+    superseded_by: dict[str, list[str]] = {}
+    for a, b in combinations(claims, 2):
+        kind = relation(readings[a.id], readings[b.id])
+        pairs[(a.id, b.id)] = kind
+        key = frozenset((a.id, b.id))
+        order = _explicit_order(a, b, explicit)
+        if order is None and key not in judged:
+            order = _forecast_then_actual(a, b, kind, known)
+        if order is not None:
+            old, new = order
+            relations.append(Relation(SUPERSEDED, old.id, new.id))
+            superseded_by.setdefault(old.id, []).append(new.id)
+            pairs[(a.id, b.id)] = SUPERSEDED
+        elif key in judged:
+            relations.append(Relation(CONSISTENT, a.id, b.id, judged[key]))
+            pairs[(a.id, b.id)] = CONSISTENT
+    current = [c for c in claims if c.id not in superseded_by]
+    for a, b in combinations(current, 2):
+        if pairs[(a.id, b.id)] in (CONFLICT, VARIANT):
+            relations.append(Relation(pairs[(a.id, b.id)], a.id, b.id))
+    backers = {c.id: [o.id for o in current if o.id != c.id and _pair(pairs, c.id, o.id) in (AGREE, VARIANT)
+                      and supports(readings[o.id], readings[c.id])] for c in claims}
+    return _Subject(claims, readings, pairs, relations, superseded_by, backers)
+
+
+def _pair(pairs: dict[tuple[str, str], str], a: str, b: str) -> str:
+    return pairs.get((a, b)) or pairs.get((b, a)) or INCOMPARABLE
+
+
+def _explicit_order(a: Claim, b: Claim, explicit: set[tuple[str, str]]) -> tuple[Claim, Claim] | None:
+    if (a.id, b.id) in explicit:
+        return a, b
+    if (b.id, a.id) in explicit:
+        return b, a
+    return None
+
+
+def _forecast_then_actual(a: Claim, b: Claim, kind: str, known: dict[str, dt.date | None]) -> tuple[Claim, Claim] | None:
+    """(forecast, actual) if one is a forecast the other, a reported fact, replaces."""
+    if kind == INCOMPARABLE:
+        return None
+    for old, new in ((a, b), (b, a)):
+        if old.kind == "forecast" and new.kind == "reported-fact":
+            k_old, k_new = known.get(old.id), known.get(new.id)
+            if k_old is None or k_new is None or k_new >= k_old:
+                return old, new
+    return None
+
+
+class _Namer:
+    """Names for sources and versions in explanations."""
+
+    def __init__(self, project: Project, views: dict[str, str]) -> None:
+        self.labels = {k: s.label for k, s in project.sources.items()}
+        self.values = views
+
+    def source_labels(self, claim: Claim) -> list[str]:
+        return sorted({self.labels.get(c.source, c.source) for c in claim.citations})
+
+    def sources(self, claim: Claim) -> str:
+        return ", ".join(self.source_labels(claim))
+
+    def version(self, claim: Claim) -> str:
+        return f"{self.values[claim.id]} ({self.sources(claim)})"
+
+
+def _view(claim: Claim, facts: _Subject, origins: dict[str, tuple[str, ...]], name: _Namer) -> ClaimView:
     """Work out one claim's status and say why, naming the sources."""
-    name = (labels or {}).get
-    cited = sorted({c.source for c in claim.citations})
+    by_id = {c.id: c for c in facts.claims} if len(facts.claims) > 1 else {claim.id: claim}
+    mine = facts.of(claim.id)
+    other = lambda r: by_id[r.b if r.a == claim.id else r.a]  # noqa: E731
+    rivals = tuple(other(r).id for r in mine if r.kind == CONFLICT)
+    replaced_by = tuple(facts.superseded_by.get(claim.id, ()))
+    backers = [by_id[b] for b in facts.backers.get(claim.id, ())] if not replaced_by else []
+    pool = [claim, *backers]
+    cited = sorted({c.source for x in pool for c in x.citations})
     groups = tuple(sorted({origins.get(s, (s,)) for s in cited}))
-    rivals = _rivals(claim, same_subject)
     n = len(groups)
-    # each independent group, named by the sources in it that cite this claim
-    named = ["; ".join(name(s, s) for s in g if s in cited) for g in groups]
+    named = ["; ".join(name.labels.get(s, s) for s in g if s in cited) for g in groups]
     reporters = f"{n} independent source{'s' if n != 1 else ''} ({' | '.join(named)})"
     linked = [g for g in groups if len(set(g) & set(cited)) > 1]
-    joined = "".join(f"; {' and '.join(name(s, s) for s in g if s in cited)} count as one source, as one copies or translates another"
-                     for g in linked)
+    joined = "".join(f"; {' and '.join(name.labels.get(s, s) for s in g if s in cited)} count as one source, "
+                     "as one copies or translates another" for g in linked)
+    counted = "".join(f"; counted with {name.version(b)}, which "
+                      f"{'agrees' if _pair(facts.pairs, claim.id, b.id) == AGREE else 'implies it'}"
+                      for b in backers)
+    notes = "".join(_note(r, other(r), name) for r in mine if r.kind in (VARIANT, CONSISTENT))
+    extra = dict(value_display=name.values[claim.id], relations=mine, backed_by=tuple(b.id for b in backers),
+                 superseded_by=replaced_by)
     if rivals:
-        others = {c.id: c for c in same_subject}
-        versions = "; ".join(f"{others[r].value_display()} ({', '.join(sorted({name(c.source, c.source) for c in others[r].citations}))})"
-                             for r in rivals)
-        return ClaimView(claim, "disputed", f"other sources give {versions}", groups, rivals, f"vs {versions}")
-    if _is_vendor(claim):
-        return ClaimView(claim, "vendor-only", f"only {claim.claimant} says so; reported by {reporters}{joined}",
-                         groups, reason=f"only {claim.claimant} says so")
+        versions = "; ".join(_grouped([by_id[r] for r in rivals], name))
+        return ClaimView(claim, CONFLICT, f"other sources give {versions}{notes}", groups, rivals,
+                         f"vs {versions}", **extra)
+    if replaced_by:
+        newer = by_id[replaced_by[-1]]
+        verb = "reported as" if _reported(claim, newer) else "revised to"
+        text = f"later {verb} {name.version(newer)}"
+        return ClaimView(claim, SUPERSEDED, text, groups, reason=text, **extra)
+    if all(_is_vendor(x) for x in pool):
+        parties = sorted({x.claimant_org or x.claimant for x in pool})
+        names = [claim.claimant] if len(pool) == 1 else parties
+        who = " and ".join(names) + (" say so" if len(names) > 1 else " says so")
+        return ClaimView(claim, "vendor-only", f"only {who}; reported by {reporters}{joined}{counted}{notes}",
+                         groups, reason=f"only {who}", **extra)
     if n >= 2:
-        return ClaimView(claim, "corroborated", f"reported by {reporters}{joined}", groups,
-                         reason=f"{n} independent sources")
-    short = f"{len(cited)} sources, not independent" if len(cited) > 1 else "one source"
-    return ClaimView(claim, "single-source", f"reported by {reporters}{joined}", groups, reason=short)
+        return ClaimView(claim, "corroborated", f"reported by {reporters}{joined}{counted}{notes}", groups,
+                         reason=f"{n} independent sources", **extra)
+    own = {c.source for c in claim.citations}
+    short = f"{len(own)} sources, not independent" if len(own) > 1 else "one source"
+    return ClaimView(claim, "single-source", f"reported by {reporters}{joined}{counted}{notes}", groups,
+                     reason=short, **extra)
+
+
+def _grouped(claims: list[Claim], name: _Namer) -> list[str]:
+    """'EUR 4.5 billion (Fenwick note, Ledger, Wire)': versions shown alike named once."""
+    by_value: dict[str, list[str]] = {}
+    for c in claims:
+        labels = by_value.setdefault(name.values[c.id], [])
+        labels += [s for s in name.source_labels(c) if s not in labels]
+    return [f"{value} ({', '.join(labels)})" for value, labels in by_value.items()]
+
+
+def _note(r: Relation, other: Claim, name: _Namer) -> str:
+    if r.kind == VARIANT:
+        return f"; stated differently, and compatibly, as {name.version(other)}"
+    return f"; consistent, in the analyst's judgement, with {name.version(other)}: {r.reason}"
+
+
+def _disagreement(subject: str, title: str, facts: _Subject, views: dict[str, ClaimView]) -> Disagreement | None:
+    kinds = {r.kind for r in facts.relations}
+    kind = next((k for k in KINDS if k in kinds), None)
+    if kind is None:
+        return None
+    side_kind = CONFLICT if kind == CONFLICT else VARIANT
+    taking_part = {x for r in facts.relations if r.kind == side_kind for x in (r.a, r.b)}
+    sides: list[list[str]] = []
+    for c in facts.claims:
+        if c.id not in taking_part:
+            continue
+        home = next((s for s in sides if _pair(facts.pairs, s[0], c.id) == AGREE), None)
+        if home is None:
+            sides.append([c.id])
+        else:
+            home.append(c.id)
+    return Disagreement(
+        subject, tuple(views[c.id] for c in facts.claims), title, kind, tuple(facts.relations),
+        tuple(Side(tuple(views[i] for i in s)) for s in sides),
+        tuple(Revision(views[r.a], views[r.b]) for r in facts.relations if r.kind == SUPERSEDED),
+        tuple(Judged(views[r.a], views[r.b], r.reason) for r in facts.relations if r.kind == CONSISTENT))
 
 
 def analyse(project: Project) -> Analysis:
     """Everything the templates need, computed once."""
     origins = origin_groups(project.sources)
+    vocab, tolerance = vocabulary(project), _tolerance(project)
     by_subject: dict[str, list[Claim]] = {}
     for c in project.claims:
         by_subject.setdefault(c.subject, []).append(c)
-    labels = {k: s.label for k, s in project.sources.items()}
-    views = [claim_view(c, by_subject[c.subject], origins, labels) for c in project.claims]
-    by_id = {v.claim.id: v for v in views}
-    disputes = []
-    for subject, claims in by_subject.items():
-        if any(by_id[c.id].rivals for c in claims):
-            disputes.append(Dispute(subject, tuple(by_id[c.id] for c in claims),
-                                    project.subjects.get(subject, subject)))
-    return Analysis(chronology(project), views, disputes, origins)
+    name = _Namer(project, {c.id: format_value(c, vocab) for c in project.claims})
+    facts: dict[str, _Subject] = {}
+    shared = [c for claims in by_subject.values() if len(claims) > 1 for c in claims]
+    known = known_dates(project, claims=shared)
+    for subject, claims in by_subject.items():  # a claim alone on its subject has no pairs to read
+        readings = {c.id: read(c, vocab, tolerance) for c in claims} if len(claims) > 1 else {}
+        facts[subject] = _subject_facts(claims, readings, known)
+    views = {c.id: _view(c, facts[c.subject], origins, name) for c in project.claims}
+    lists: dict[str, list[Disagreement]] = {k: [] for k in KINDS}
+    for subject, f in facts.items():
+        d = _disagreement(subject, project.subjects.get(subject, subject), f, views)
+        if d is not None:
+            lists[d.kind].append(d)
+    bottom = frozenset(project.bottom_line.basis if project.bottom_line else ())
+    basis = bottom | {b for j in project.judgments for b in j.basis}
+    return Analysis(chronology(project), [views[c.id] for c in project.claims], lists[CONFLICT], origins,
+                    lists[SUPERSEDED], lists[CONSISTENT], lists[VARIANT], basis, bottom)
+
+
+# --- what one audience sees --------------------------------------------------------------
 
 
 def select(analysis: Analysis, selection: Selection) -> Analysis:
-    """What one audience sees. Disputes keep every version of a selected subject:
+    """What one audience sees. Disagreements keep every version of a selected subject:
     a disagreement is never shown from one side only."""
     ev, cl = selection.events, selection.claims
     rank = SIGNIFICANCE.index
+    statuses = {STATUS_ALIASES.get(s, s) for s in cl.statuses}
+
+    def pinned(item) -> bool:
+        return selection.pins and item.pin
 
     def event_ok(d: DatedEvent) -> bool:
         e = d.event
         lo, hi = d.span.lo, d.span.hi
-        return (rank(e.significance) >= rank(ev.significance)
-                and (not ev.tags or bool(set(ev.tags) & set(e.tags)))
-                and (not ev.kinds or e.kind in ev.kinds)
-                and (ev.date_from is None or hi is None or hi >= parse_date(ev.date_from).lo)
-                and (ev.date_to is None or lo is None or lo <= parse_date(ev.date_to).hi))
+        return pinned(e) or (
+            rank(e.significance) >= rank(ev.significance)
+            and (not ev.tags or bool(set(ev.tags) & set(e.tags)))
+            and (not ev.kinds or e.kind in ev.kinds)
+            and (ev.date_from is None or hi is None or hi >= parse_date(ev.date_from).lo)
+            and (ev.date_to is None or lo is None or lo <= parse_date(ev.date_to).hi))
 
     def claim_ok(v: ClaimView) -> bool:
         c = v.claim
-        return (rank(c.significance) >= rank(cl.significance)
-                and (not cl.kinds or c.kind in cl.kinds)
-                and (not cl.claimant_kinds or c.claimant_kind in cl.claimant_kinds)
-                and (not cl.tags or bool(set(cl.tags) & set(c.tags)))
-                and (not cl.subjects or any(c.subject.startswith(p) for p in cl.subjects))
-                and (not cl.statuses or v.status in cl.statuses)
-                and (cl.min_credibility is None or (c.credibility or 6) <= cl.min_credibility))
+        return pinned(c) or (
+            rank(c.significance) >= rank(cl.significance)
+            and (not cl.kinds or c.kind in cl.kinds)
+            and (not cl.claimant_kinds or c.claimant_kind in cl.claimant_kinds)
+            and (not cl.tags or bool(set(cl.tags) & set(c.tags)))
+            and (not cl.subjects or any(c.subject.startswith(p) for p in cl.subjects))
+            and (not statuses or v.status in statuses)
+            and (cl.min_credibility is None or (c.credibility or 6) <= cl.min_credibility))
 
-    events = _most_significant([d for d in analysis.events if event_ok(d)], ev.limit, lambda d: d.event)
-    claims = _most_significant([v for v in analysis.claims if claim_ok(v)], cl.limit, lambda v: v.claim)
+    always = analysis.bottom_line if selection.cited == "bottom-line" else analysis.cited
+    first = analysis.cited if selection.cited != "none" else frozenset()
+
+    def must(claim) -> bool:
+        return pinned(claim) or (selection.cited != "none" and claim.id in always)
+
+    events = _limited([d for d in analysis.events if event_ok(d)], ev.limit, lambda d: d.event, pinned)
+    claims = _limited([v for v in analysis.claims if claim_ok(v)], cl.limit, lambda v: v.claim, must,
+                      lambda v: v.claim.id in first, lambda v: STATUSES.index(v.status))
     chosen = {v.claim.subject for v in claims}
-    disputes = {"all": analysis.disputes, "none": [],
-                "selected": [d for d in analysis.disputes if d.subject in chosen]}[selection.disputes]
-    return Analysis(events, claims, list(disputes), analysis.origins)
+
+    def shown(items: list[Disagreement]) -> list[Disagreement]:
+        return {"all": list(items), "none": [],
+                "selected": [d for d in items if d.subject in chosen]}[selection.disputes]
+
+    return Analysis(events, claims, shown(analysis.disputes), analysis.origins, shown(analysis.revised),
+                    shown(analysis.judged), shown(analysis.variants), analysis.cited, analysis.bottom_line)
 
 
-def _most_significant(items: list, limit: int | None, model) -> list:
-    """At most `limit` items, the most significant first, kept in their original order."""
+def _limited(items: list, limit: int | None, model, must, prefer=lambda item: False,
+             status=lambda item: 0) -> list:
+    """At most `limit` items (more if more `must` stay), kept in their original order.
+
+    Chosen in this order: those that must stay, those preferred, the most significant,
+    by `status`, in file order."""
     if limit is None or len(items) <= limit:
         return items
-    order = sorted(range(len(items)), key=lambda i: -SIGNIFICANCE.index(model(items[i]).significance))
-    keep = set(order[:limit])
-    return [x for i, x in enumerate(items) if i in keep]
+
+    def rank(i: int) -> tuple:
+        x = items[i]
+        return (not must(model(x)), not prefer(x), -SIGNIFICANCE.index(model(x).significance), status(x), i)
+
+    order = sorted(range(len(items)), key=rank)
+    chosen = set(order[:max(limit, sum(1 for x in items if must(model(x))))])
+    return [x for i, x in enumerate(items) if i in chosen]
+
+
+# --- warnings for validate ---------------------------------------------------------------
+
+
+def problems(project: Project) -> list[Problem]:
+    """What `validate` warns about (the data is usable, but probably not as meant):
+    unknown units, versions whose values do not compare, and claims that cannot be dated
+    (events always can: every event has a date)."""
+    vocab = vocabulary(project)
+    out = unit_problems(project, vocab)
+    out += _incomparable_units(project, vocab)
+    out += _undated(project)
+    return out
+
+
+def _incomparable_units(project: Project, vocab: Vocabulary) -> list[Problem]:
+    index = {c.id: i for i, c in enumerate(project.claims)}
+    first: dict[str, tuple[Claim, tuple]] = {}
+    out = []
+    for c in project.claims:
+        r = read(c, vocab)
+        if r is None:
+            continue
+        seen = first.setdefault(c.subject, (c, r.dimension))
+        if seen[1] != r.dimension:
+            other = seen[0]
+            file, line = project.locate("claims.yaml", "claims", index[c.id], "unit" if c.unit else "value")
+            out.append(Problem(
+                f"'{c.id}' and '{other.id}' are versions of '{c.subject}' whose values do not compare "
+                f"({_what(c)} and {_what(other)}), so they are not checked against each other",
+                file=file, line=line, field=f"claims[{index[c.id]}].{'unit' if c.unit else 'value'}",
+                hint="give every version of one quantity the same kind of unit, or give them different subjects"))
+    return out
+
+
+def _what(claim: Claim) -> str:
+    return f"unit '{claim.unit}'" if claim.unit else "a date" if _is_date(claim.value) else "text"
+
+
+def _is_date(value) -> bool:
+    try:
+        parse_date(value)
+        return isinstance(value, str)
+    except ValueError:
+        return False
+
+
+UNDATED_SHOWN = 20  # past this many, one line says how many more
+
+
+def _undated(project: Project) -> list[Problem]:
+    known = known_dates(project)
+    undated = [i for i, c in enumerate(project.claims) if known[c.id] is None]
+    out = []
+    for i in undated[:UNDATED_SHOWN]:
+        file, line = project.locate("claims.yaml", "claims", i, "id")
+        out.append(Problem(f"'{project.claims[i].id}' cannot be dated (no as_of, no dated source, no dated event), "
+                           "so --as-of leaves it out on every day", file=file, line=line, field=f"claims[{i}]",
+                           hint="add `as_of:`, or `events:` naming the event it reports"))
+    if len(undated) > UNDATED_SHOWN:
+        file, _ = project.locate("claims.yaml")
+        out.append(Problem(f"{len(undated) - UNDATED_SHOWN:,} more claims cannot be dated either", file=file,
+                           hint="date their sources (`issued:` in sources.yaml), or give them `as_of:` or `events:`"))
+    return out

@@ -125,15 +125,18 @@ def validate(
     in words off the likelihood scale (ICD 203, or the project's likelihood.yaml), mixes
     two bands in a sentence, contradicts a stated probability, or hedges ("could",
     "may") without saying how likely. A profile turns this off with
-    `checks: {likelihood: false}`.
+    `checks: {likelihood: false}`. And it warns about a unit it does not know (with a
+    did-you-mean), versions of one subject whose values do not compare, and claims that
+    cannot be dated (which --as-of then leaves out).
 
     Example: briefgen validate seeds
     """
+    from briefgen.analyse import problems as analysis_problems
     from briefgen.likelihood import warnings_for
     from briefgen.load import load_project
 
     project = load_project(project_dir)
-    warnings = warnings_for(project, audience)
+    warnings = warnings_for(project, audience) + analysis_problems(project)
     n_cit = sum(len(x.citations) for x in [*project.events, *project.claims])
     counts = ((len(project.sources), "source"), (len(project.events), "event"), (len(project.claims), "claim"),
               (len(project.judgments), "judgment"), (n_cit, "citation"))
@@ -227,16 +230,17 @@ def claims(
     kind: Annotated[Optional[str], typer.Option(help="figure, forecast, assertion or reported-fact.")] = None,
     subject: Annotated[Optional[str], typer.Option(help="Only this subject key (prefix match).")] = None,
     source: Annotated[Optional[str], typer.Option(help="Only claims citing this source id.")] = None,
-    status: Annotated[Optional[str], typer.Option(help="disputed, vendor-only, corroborated or single-source.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="conflict, superseded, vendor-only, corroborated or single-source ('disputed' means conflict).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     as_of_day: AsOf = None,
 ) -> None:
     """Print the claims register with each claim's status, filtered as asked.
 
-    Example: briefgen claims seeds --status disputed
+    Example: briefgen claims seeds --status conflict
     """
-    from briefgen.analyse import STATUSES, analyse
+    from briefgen.analyse import STATUS_ALIASES, STATUSES, analyse
 
+    status = STATUS_ALIASES.get(status, status) if status else None
     if status and status not in STATUSES:
         raise BriefgenError.one(f"unknown status {status!r}", hint="use one of: " + ", ".join(STATUSES), kind="usage")
     kinds = ("figure", "forecast", "assertion", "reported-fact")
@@ -251,8 +255,12 @@ def claims(
     if as_json:
         _dump([{**v.claim.model_dump(mode="json", by_alias=True, exclude_none=True),
                 "status": v.status, "status_explanation": v.explanation,
-                "independent_sources": [list(g) for g in v.origins], "disputed_by": list(v.rivals),
-                "value_display": v.claim.value_display()} for v in rows])
+                "independent_sources": [list(g) for g in v.origins], "conflicts_with": list(v.rivals),
+                "superseded_by": list(v.superseded_by), "backed_by": list(v.backed_by),
+                "relations": [{"kind": r.kind, "claim": r.b if r.a == v.claim.id else r.a,
+                               **({"role": "earlier" if r.a == v.claim.id else "later"} if r.kind == "superseded" else {}),
+                               **({"reason": r.reason} if r.reason else {})} for r in v.relations],
+                "value_display": v.value_display} for v in rows])
         return
     table = Table(title=f"{len(rows)} of {len(analysis.claims)} claims", expand=True)
     for col, kw in (("Claim", {"ratio": 4}), ("Claimant", {"ratio": 2}), ("Value", {}),
@@ -260,7 +268,7 @@ def claims(
         table.add_column(col, **kw)
     for v in rows:
         srcs = ", ".join(sorted({c.source for c in v.claim.citations}))
-        table.add_row(v.claim.statement, v.claim.claimant, v.claim.value_display(), v.status, srcs)
+        table.add_row(v.claim.statement, v.claim.claimant, v.value_display, v.status, srcs)
     out.print(table, markup=False)
 
 

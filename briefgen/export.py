@@ -10,10 +10,11 @@ from typing import BinaryIO
 
 from briefgen.analyse import Analysis, best_reliability
 from briefgen.load import Project
+from briefgen.numbers import written_numbers
 
 COLUMNS = ("id", "statement", "claimant", "claimant_kind", "kind", "subject", "value", "unit", "bound",
-           "value_display", "period", "as_of", "status", "status_explanation", "disputed_by",
-           "independent_sources", "sources", "grade", "credibility", "confidence", "events", "tags", "quotes")
+           "value_display", "period", "as_of", "status", "status_explanation", "conflicts_with",
+           "superseded_by", "independent_sources", "sources", "grade", "credibility", "confidence", "events", "tags", "quotes")
 
 
 def register_rows(project: Project, analysis: Analysis) -> list[dict]:
@@ -25,15 +26,23 @@ def register_rows(project: Project, analysis: Analysis) -> list[dict]:
         best = best_reliability(project, c)
         rows.append({
             "id": c.id, "statement": c.statement, "claimant": c.claimant, "claimant_kind": c.claimant_kind,
-            "kind": c.kind, "subject": c.subject, "value": c.value, "unit": c.unit, "bound": c.bound,
-            "value_display": c.value_display(), "period": c.period, "as_of": c.as_of,
-            "status": v.status, "status_explanation": v.explanation, "disputed_by": "; ".join(v.rivals),
+            "kind": c.kind, "subject": c.subject, "value": _value(c), "unit": c.unit, "bound": c.bound,
+            "value_display": v.value_display, "period": c.period, "as_of": c.as_of,
+            "status": v.status, "status_explanation": v.explanation, "conflicts_with": "; ".join(v.rivals),
+            "superseded_by": "; ".join(v.superseded_by),
             "independent_sources": len(v.origins), "sources": "; ".join(project.sources[s].label for s in srcs),
             "grade": f"{best}{c.credibility or ''}", "credibility": c.credibility, "confidence": c.confidence,
             "events": "; ".join(c.events), "tags": "; ".join(c.tags),
             "quotes": " | ".join(f"{project.sources[x.source].label}: {x.quote}" for x in c.citations),
         })
     return rows
+
+
+def _value(claim) -> object:
+    """A number stays a number (value_display has it as written); a range reads "20–25"."""
+    if isinstance(claim.value, list):
+        return "–".join(written_numbers(claim) or ())
+    return float(claim.value) if isinstance(claim.value, float) else claim.value
 
 
 def _cell(value) -> object:
@@ -69,8 +78,8 @@ def write_xlsx(rows: list[dict], out: BinaryIO, title: str, date: dt.date) -> No
         ws.append([_cell(row[k]) for k in COLUMNS])
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
-    for col, width in zip("ABCDEFGHIJKLMNOPQRSTUVW", (18, 60, 24, 12, 12, 30, 10, 10, 9, 14, 16, 12, 14, 50,
-                                                     20, 8, 30, 7, 8, 10, 20, 20, 80)):
+    for col, width in zip("ABCDEFGHIJKLMNOPQRSTUVWX", (18, 60, 24, 12, 12, 30, 10, 10, 9, 14, 16, 12, 14, 50,
+                                                      20, 20, 8, 30, 7, 8, 10, 20, 20, 80)):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:

@@ -117,6 +117,8 @@ def _check(path: Path, read: YamlDoc | BriefgenError) -> Checked:
     problems: list[Problem] = []
     model = _validate(read, FILES[path.name], problems)
     if model is not None:
+        if path.name == "claims.yaml":
+            _keep_written_numbers(read, model.claims)
         read.data = None  # the model holds it now; messages locate values through doc.text
     return Checked(read, model, tuple(problems))
 
@@ -161,6 +163,48 @@ def _assemble(root: Path, models: dict[str, Any]) -> Project | None:
         judgments=list(judg.judgments) if judg else [],
         bottom_line=judg.bottom_line if judg else None,
     )
+
+
+def _keep_written_numbers(doc: YamlDoc, claims: list[Claim]) -> None:
+    """Give each claim whose value holds a decimal number the text the file wrote it as.
+
+    YAML reads 4.50 as 4.5; the briefing must show 4.50 and the analysis must know it was
+    given to two decimals. Only decimals lose anything, so the file is composed again
+    only when it has one (a register of whole numbers pays nothing)."""
+    def has_decimal(value: Any) -> bool:
+        return isinstance(value, float) or (isinstance(value, list) and any(isinstance(v, float) for v in value))
+
+    wanted = [i for i, c in enumerate(claims) if has_decimal(c.value)]
+    if not wanted:
+        return
+    import yaml
+
+    root = yaml.compose(doc.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    items = _child(root, "claims")
+    if not isinstance(items, yaml.SequenceNode):
+        return
+    from briefgen.numbers import Written
+
+    for i in wanted:
+        node = _child(items.value[i], "value") if i < len(items.value) else None
+        scalars = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        if not all(isinstance(n, yaml.ScalarNode) for n in scalars):
+            continue
+        value = claims[i].value
+        numbers = [Written(v, n.value) if isinstance(v, float) else v
+                   for v, n in zip(value if isinstance(value, list) else [value], scalars)]
+        # the same numbers, each decimal with its text: equal to what was validated
+        claims[i].__dict__["value"] = numbers if isinstance(value, list) else numbers[0]
+
+
+def _child(node: Any, key: str) -> Any:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
 
 
 # --- schema validation -------------------------------------------------------------
@@ -341,6 +385,7 @@ def _cross_check(models: dict[str, Any], docs: dict[str, YamlDoc], project: Proj
                 check(item.date.relative_to, ids.get("events", {}), doc, ("events", i, "date", "relative_to"), "events.yaml", True)
     if "claims.yaml" in models:
         cf, doc = models["claims.yaml"], docs["claims.yaml"]
+        problems.extend(_version_links(cf.claims, doc))
         used = {c.subject for c in cf.claims}
         for key in cf.subjects:
             if key not in used:
@@ -369,6 +414,28 @@ def _cross_check(models: dict[str, Any], docs: dict[str, YamlDoc], project: Proj
         if project is not None:
             project.spans = spans
     return problems
+
+
+def _version_links(claims: list[Claim], doc: YamlDoc) -> list[Problem]:
+    """`supersedes` and `consistent_with` name another claim on the same subject."""
+    subject = {c.id: c.subject for c in claims}
+    out = []
+    for i, c in enumerate(claims):
+        links = [(("claims", i, "supersedes", j), ref) for j, ref in enumerate(c.supersedes)]
+        links += [(("claims", i, "consistent_with", j, "claim"), p.claim) for j, p in enumerate(c.consistent_with)]
+        for path, ref in links:
+            if ref not in subject or ref == c.id:
+                close = difflib.get_close_matches(ref, [k for k, v in subject.items() if v == c.subject and k != c.id], n=1, cutoff=0.6)
+                why, hint = ((f"'{ref}' is this claim itself", "name another version of the same subject")
+                             if ref == c.id else (f"unknown claim id '{ref}'",
+                                                  f"did you mean '{close[0]}'?" if close else "fix the id"))
+            elif subject[ref] != c.subject:
+                why, hint = (f"'{ref}' is about '{subject[ref]}', not '{c.subject}'",
+                             "only versions of the same subject can replace or be consistent with each other")
+            else:
+                continue
+            out.append(Problem(why, file=doc.file, line=doc.line(path), field=dotted(path), hint=hint))
+    return out
 
 
 def _collect_ids(models: dict[str, Any], docs: dict[str, YamlDoc], problems: list[Problem]) -> dict[str, dict]:

@@ -31,6 +31,10 @@ CREDIBILITY = {
     4: "doubtful", 5: "improbable", 6: "truth cannot be judged",
 }
 SIGNIFICANCE = ("low", "medium", "high")
+BOUNDS = ("exact", "over", "at-least", "about", "almost", "nearly", "under", "up-to")
+# Claim statuses, in the order a tie in an audience's limit prefers them (analyse.py).
+STATUSES = ("conflict", "corroborated", "vendor-only", "single-source", "superseded")
+STATUS_ALIASES = {"disputed": "conflict"}  # the name before typed disagreements (issue 15)
 
 
 class Strict(BaseModel):
@@ -169,6 +173,7 @@ class Event(Strict):
     significance: Literal["low", "medium", "high"] = "medium"
     known_from: EdtfDate | None = Field(None, description=(
         "When this became known, if not on its date (a target announced years before it is due)."))
+    pin: bool = Field(False, description="Keep in every audience whose profile honours pins (select.pins).")
     citations: list[Citation] = Field(min_length=1, description="At least one source for the event.")
     note: str | None = None
 
@@ -178,6 +183,16 @@ class Event(Strict):
         return value if isinstance(value, dict) else _edtf(value)
 
     _known = field_validator("known_from", mode="before")(classmethod(lambda cls, v: None if v is None else _edtf(v)))
+
+
+class PairJudgement(Strict):
+    """The analyst's judgement that this claim and another version can both be true."""
+
+    claim: Id = Field(description="The other claim (same subject).")
+    reason: Text = Field(description="Why they are consistent, shown in the briefing.")
+
+
+Number = Union[int, float]
 
 
 class Claim(Strict):
@@ -192,9 +207,10 @@ class Claim(Strict):
     kind: Literal["figure", "forecast", "assertion", "reported-fact"]
     subject: Annotated[str, Field(pattern=ID_PATTERN, description=(
         "Key shared by every claim about the same quantity or fact, e.g. 'alibaba-cloud.revenue-growth'."))]
-    value: float | int | str | None = None
+    value: Union[int, float, str, list[Number]] | None = Field(None, description=(
+        "A number (with `unit`), a range [low, high], an EDTF date, or text."))
     unit: str | None = None
-    bound: Literal["exact", "over", "at-least", "about", "under", "up-to"] = "exact"
+    bound: Literal["exact", "over", "at-least", "about", "almost", "nearly", "under", "up-to"] = "exact"
     period: str | None = Field(None, description="What the value covers: 'latest quarter', '2025-2027'.")
     as_of: EdtfDate | None = None
     credibility: Annotated[int, Field(ge=1, le=6)] | None = Field(
@@ -202,7 +218,13 @@ class Claim(Strict):
     confidence: Literal["low", "moderate", "high"] | None = None
     significance: Literal["low", "medium", "high"] = Field(
         "medium", description="How much the claim matters to the briefing's readers; audiences select by it.")
-    events: list[Id] = Field(default_factory=list, description="Related event ids.")
+    events: list[Id] = Field(default_factory=list, description=(
+        "Events this claim reports; it cannot be known before they are (see --as-of)."))
+    supersedes: list[Id] = Field(default_factory=list, description=(
+        "Earlier claims on the same subject this one replaces: a revised forecast replacing the first."))
+    consistent_with: list[PairJudgement] = Field(default_factory=list, description=(
+        "Versions on the same subject the analyst judges consistent with this one, with the reason."))
+    pin: bool = Field(False, description="Keep in every audience whose profile honours pins (select.pins).")
     tags: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(min_length=1)
     note: str | None = None
@@ -211,36 +233,37 @@ class Claim(Strict):
 
     @field_validator("value", mode="before")
     @classmethod
-    def _not_true_or_false(cls, value: Any) -> Any:
-        if isinstance(value, bool):  # pydantic would take true for 1
-            word = str(value).lower()
-            raise ValueError(f"{word} is not a value to show; write the number, or \"{word}\" in quotes for text")
+    def _not_by_accident(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            word = "true" if value else "false"
+            raise ValueError(f"YAML reads {word} without quotes as a yes/no answer, not as a value to show; "
+                             f"write the number, or put the word in quotes for text: value: \"{word}\"")
+        if value is None:
+            raise ValueError("the value is empty (YAML reads nothing, ~ and null as no value); remove the "
+                             "line if there is none, or put the text in quotes, e.g. value: \"null\"")
+        if isinstance(value, list) and (len(value) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                                                              for v in value)):
+            raise ValueError("a range is two numbers, low then high: value: [20, 25]")
         return value
 
     @model_validator(mode="after")
     def _figure_has_value(self) -> "Claim":
         if self.kind == "figure" and self.value is None:
             raise ValueError("a figure needs a 'value' (and its 'unit')")
-        if isinstance(self.value, (int, float)) and not self.unit:
+        if isinstance(self.value, (int, float, list)) and not self.unit:
             raise ValueError(f"value {self.value} has no 'unit'; add one such as '%', 'RMB bn' or 'count'")
+        if isinstance(self.value, list):
+            if self.value[0] > self.value[1]:
+                raise ValueError(f"the range {self.value} runs backwards; write the low end first")
+            if self.bound != "exact":
+                raise ValueError(f"a range cannot also be '{self.bound}'; remove the bound")
         return self
 
     def value_display(self) -> str:
-        if self.value is None:
-            return ""
-        if isinstance(self.value, str) and self.unit is None:
-            try:
-                return parse_date(self.value).display()
-            except DateError:
-                return self.value
-        bound = {"exact": "", "over": "over ", "at-least": "at least ", "about": "about ",
-                 "under": "under ", "up-to": "up to "}[self.bound]
-        value = f"{self.value:,}" if isinstance(self.value, (int, float)) else str(self.value)
-        if isinstance(self.value, float) and self.value.is_integer():
-            value = f"{int(self.value):,}"
-        unit = self.unit or ""
-        sep = "" if unit in ("%", "x", "×") else " "
-        return f"{bound}{value}{sep}{unit}".strip()
+        """The value as a reader expects it: "about $15 billion", "over 9%", "by 2027"."""
+        from briefgen.numbers import format_value  # numbers imports this module's names
+
+        return format_value(self)
 
 
 class Judgment(Strict):
@@ -271,6 +294,22 @@ class Seal(Strict):
     passphrase_file: str | None = Field(None, description="File whose first line is the passphrase (instead).")
 
 
+class UnitDef(Strict):
+    """A unit a project adds to the built-in vocabulary (briefgen/units.py)."""
+
+    name: Text = Field(description="The unit as the data writes it: 'GWh', 'AUD', 'crore'.")
+    kind: Literal["count", "currency", "scale"] = Field("count", description=(
+        "'count': compares only with itself; 'currency': name is its code; 'scale': a multiplier."))
+    synonyms: list[Text] = Field(default_factory=list, description="Other spellings of the same unit.")
+    factor: Annotated[int, Field(ge=2)] | None = Field(None, description="For a scale: what it multiplies by.")
+
+    @model_validator(mode="after")
+    def _scale_has_factor(self) -> "UnitDef":
+        if (self.kind == "scale") != (self.factor is not None):
+            raise ValueError("a scale needs a 'factor' (e.g. 10000000 for crore), and only a scale has one")
+        return self
+
+
 class Config(Strict):
     """briefgen.yaml: the project's settings."""
 
@@ -290,6 +329,11 @@ class Config(Strict):
         None, description="Output file name stem; default: from the title.")
     seal: Seal | None = Field(None, repr=False,  # a template may print the config: not where the key is
                               description="Seal every audience's PDF (a profile's seal overrides it).")
+    units: list[Union[Text, UnitDef]] = Field(default_factory=list, description=(
+        "Units this project uses beyond the built-in ones: 'GWh', or {name, kind, synonyms, factor}."))
+    about_tolerance: Annotated[float, Field(ge=0, lt=1)] = Field(0, description=(
+        "How far 'about', 'almost' and 'nearly' reach, as a share of the value (0.05: 5%); "
+        "never less than half a unit in the last digit given."))
     topics: dict[str, list[str]] = Field(default_factory=dict, description=(
         "What the built-in audiences read, in this project's tags: each topic (capital, revenue, "
         "market, outlook, technology, operations) names the tags that mean it here."))
@@ -357,10 +401,14 @@ class ClaimSelection(Strict):
     claimant_kinds: list[Literal["person", "company", "analyst", "media", "other"]] = Field(
         default_factory=list, description="Keep claims whose claimant is of one of these kinds (empty: all).")
     subjects: list[str] = Field(default_factory=list, description="Subject key prefixes (empty: all).")
-    statuses: list[Literal["disputed", "vendor-only", "corroborated", "single-source"]] = Field(default_factory=list)
+    statuses: list[Literal["conflict", "superseded", "vendor-only", "corroborated", "single-source", "disputed"]] = Field(
+        default_factory=list, description="Keep claims with these statuses ('disputed' means 'conflict').")
     min_credibility: Annotated[int, Field(ge=1, le=6)] | None = Field(
         None, description="Keep claims graded this credible or better (1 best); ungraded claims count as 6.")
     limit: Annotated[int, Field(ge=1)] | None = None
+
+    _alias = field_validator("statuses", mode="after")(
+        classmethod(lambda cls, v: list(dict.fromkeys(STATUS_ALIASES.get(s, s) for s in v))))
 
 
 class Selection(Strict):
@@ -369,6 +417,11 @@ class Selection(Strict):
     disputes: Literal["all", "selected", "none"] = Field(
         "selected", description="'all': every disagreement in the data; 'selected': those touching a selected claim.")
     judgments: bool = True
+    cited: Literal["none", "bottom-line", "all"] = Field("none", description=(
+        "Claims the bottom line and key judgments rest on, when they pass the conditions: 'all': "
+        "kept whatever the limit; 'bottom-line': the bottom line's kept whatever the limit, the key "
+        "judgments' chosen first; 'none': no preference."))
+    pins: bool = Field(False, description="Keep claims and events marked `pin: true`, whatever the filters and limits.")
 
 
 class Look(Strict):

@@ -32,6 +32,7 @@ from briefgen.audiences import SUFFIX, find, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
 from briefgen.mdescape import isolate, md_escape, md_url
+from briefgen.numbers import format_locators
 from briefgen.model import CREDIBILITY, RELIABILITY, BottomLine, Citation, Claim, Event, Judgment, Profile
 from briefgen.template_loader import template_loader
 
@@ -60,17 +61,8 @@ class PendingNote:
         return list(out.items())
 
     def locators(self, cits: list[Citation]) -> str:
-        """'para. 3' or 'paras. 3, 12' (other locators listed as given)."""
-        paras, other = [], []
-        for c in cits:
-            m = re.match(r"^para(?:graph)?s?\.?\s*(\d+)$", (c.locator or "").strip(), re.I)
-            if m:
-                if m.group(1) not in paras:
-                    paras.append(m.group(1))
-            elif c.locator and c.locator not in other:
-                other.append(c.locator)
-        parts = ([("paras. " if len(paras) > 1 else "para. ") + ", ".join(paras)] if paras else []) + other
-        return ", ".join(parts)
+        """'para. 3' or 'paras. 6–7, 10, 13' (other locators after, as given)."""
+        return format_locators(c.locator for c in cits)
 
 
 @dataclass

@@ -39,10 +39,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from briefgen.analyse import Analysis, ClaimView, DatedEvent, Dispute
+from briefgen.analyse import Analysis, ClaimView, DatedEvent, Disagreement, Judged, Relation, Revision, Side
 from briefgen.dates import Span
 from briefgen.diff import Change, Diff
 from briefgen.load import Project
+from briefgen.numbers import Written
 from briefgen.model import (
     BottomLine, Checks, Citation, Claim, ClaimSelection, Config, Event, EventSelection, Judgment, Look, Name,
     Profile, RelativeDate, Selection, Source, Strict,
@@ -83,9 +84,13 @@ TEMPLATE_API: dict[type, frozenset[str]] = {
     Checks: _fields(Checks),
     Span: _fields(Span) | {"display", "edtf", "sort_key", "contains_or_before"},
     DatedEvent: _fields(DatedEvent) | {"date_display"},
-    ClaimView: _fields(ClaimView),
-    Dispute: _fields(Dispute),
-    Analysis: _fields(Analysis) | {"claims_by_id"},
+    ClaimView: _fields(ClaimView) | {"sources"},
+    Relation: _fields(Relation),
+    Side: _fields(Side) | {"value_display", "sources"},
+    Revision: _fields(Revision) | {"reported"},
+    Judged: _fields(Judged),
+    Disagreement: _fields(Disagreement),
+    Analysis: _fields(Analysis) | {"claims_by_id", "disagreements"},
     Diff: _fields(Diff) | {"empty"},
     Change: _fields(Change),
 }
@@ -98,11 +103,12 @@ def register(cls: type, names: set[str] | frozenset[str]) -> None:
 
 
 #: Plain values: their public attributes are data or methods that make new plain values.
-#: Exact types only (a subclass may add anything).
+#: Exact types only (a subclass may add anything; `Written` is a float that adds only the
+#: text it was written as).
 PLAIN: frozenset[type] = frozenset({
     str, Markup, int, float, bool, type(None), bytes, tuple, list, dict, set, frozenset, range,
     type({}.keys()), type({}.values()), type({}.items()),
-    dt.date, dt.datetime, dt.time, dt.timedelta,
+    dt.date, dt.datetime, dt.time, dt.timedelta, Written,
 })
 
 #: Jinja's own template objects, made for templates to use (``loop``, ``caller``,

@@ -136,8 +136,10 @@ def test_topics_select_what_the_mapping_says_in_both_formats(kestrel_out, audien
     assert len(want_events) >= 3 and len(want_claims) >= 8  # the mapping is not a token one
     pdf = flat(pdf_text(kestrel_out / f"kestrel-briefing-{audience}.pdf", layout=False))
     word = flat(" ".join(word_paragraphs(kestrel_out / f"kestrel-briefing-{audience}.docx")))
-    # disagreements are shown whole (investor: all of them), so a rival version may appear
-    shown = {"investor": {d.subject for d in analyse(project).disputes},
+    # disagreements are shown whole (investor: all of them, with the analyst's judged
+    # pairs and the superseded estimates), so a rival version may appear
+    a = analyse(project)
+    shown = {"investor": {d.subject for d in (*a.disputes, *a.revised, *a.judged, *a.variants)},
              "technical": {c.subject for c in project.claims if c.id in want_claims}}[audience]
     disputed_elsewhere = {c.id for c in project.claims if c.subject in shown}
     for text in (pdf, word):
@@ -307,7 +309,7 @@ def test_the_cover_and_the_legend_read_as_separate_lines(kestrel_out):
     pdf = pdf_text(kestrel_out / "kestrel-briefing-full.pdf")
     lines = [line.strip() for line in pdf.splitlines()]
     assert "Analyst briefing · As of 1 June 2025 · Partner Desk · RESTRICTED" in lines
-    counts = "8 events · 22 claims · 6 sources · "
+    counts = f"8 events · {len(load_project(KESTREL).claims)} claims · 6 sources · "
     assert any(line.startswith(counts) for line in lines), "the cover's counts are not a line of their own"
     paras = word_paragraphs(kestrel_out / "kestrel-briefing-full.docx")
     assert "Analyst briefing · As of 1 June 2025 · Partner Desk · RESTRICTED" in paras
@@ -326,4 +328,4 @@ def test_counts_read_in_the_singular_when_there_is_one(tmp_path):
     (proj / "templates" / "one.yaml").write_text("select:\n  events:\n    limit: 1\n")
     (proj / "templates" / "one.md.j2").write_text('{% extends "builtin/full.md.j2" %}\n')
     text = _text(_tree(proj, "one"))
-    assert "1 event · 22 claims · 6 sources" in text and "1 event, in date order" in text
+    assert f"1 event · {len(load_project(KESTREL).claims)} claims · 6 sources" in text and "1 event, in date order" in text

@@ -86,6 +86,31 @@ def test_every_recorded_disagreement_is_disputed_in_investor_and_full(seeds):
         assert {seeds.subjects.get(s, s) for s in recorded} <= heads, audience
 
 
+# Where the five articles disagree (see seeds/sources.yaml's notes): values that cannot
+# all be true, one pair the analyst judges consistent, and versions only stated differently.
+SEED_CONFLICTS = [
+    "alibaba-cloud.revenue-growth.latest-quarter", "alibaba.ai-revenue-triple-digit-streak",
+    "alibaba-cloud.2032-target.metric", "alibaba-cloud.android-slogan", "eddie-wu.title", "yunqi-2025.keynote-title",
+    "qwen3-max.pretraining-data", "qwen3-max.benchmark-rivals-beaten", "wan2.5-preview.capabilities",
+    "alibaba.speech-model-family.name", "competitors.ai-investment-change-2025"]
+SEED_VARIANTS = ["alibaba.share-price-move.2025-09-24", "alibaba.ai-infra-plan-2025.size",
+                 "qwen3-next.training-cost-reduction"]
+
+
+def test_every_disagreement_of_the_articles_is_shown_for_what_it_is(seeds):
+    a = analyse(seeds)
+    assert [d.subject for d in a.disputes] == SEED_CONFLICTS
+    assert [d.subject for d in a.judged] == ["alibaba.share-price-level.2025-09-24"]
+    assert [d.subject for d in a.variants] == SEED_VARIANTS and a.revised == []
+    text = text_of(document_for(seeds, "full", DAY))
+    assert all(seeds.subjects[d.subject] in text for d in a.disagreements)
+    assert ("Conflict. No single value fits every version: Android of the LLM era (Apsara feature (000), "
+            "Yunqi report (001)) vs Android of the AI era") in text
+    assert ("Consistent, in the analyst's judgement: highest level in nearly four years (Apsara feature (000)) "
+            "and highest point since October 2021 (Yunqi report (001)) differ, but can both be true") in text
+    assert "Qwen3-Next training-cost reduction: 90% (Apsara feature (000)); over 90% (Yunqi report (001))." in text
+
+
 def test_technical_flags_vendor_only_claims(seeds):
     text = text_of(document_for(seeds, "technical", DAY))
     assert "vendor only: only Eddie Wu" in text or "vendor only: only Alibaba" in text

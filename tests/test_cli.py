@@ -12,10 +12,18 @@ from conftest import MINI, ROOT, run_cli
 
 
 def test_validate_clean_project_prints_one_line():
-    r = run_cli("validate", str(MINI))
+    r = run_cli("validate", "tests/data/mini", cwd=ROOT)
     assert r.code == 0 and r.err == ""
-    assert r.out.strip().endswith("OK: 3 sources, 5 events, 5 claims, 1 judgment, 13 citations")
-    assert len(r.out.strip().splitlines()) == 1
+    assert r.out == "tests/data/mini: OK: 3 sources, 5 events, 5 claims, 1 judgment, 13 citations\n"
+
+
+def test_validate_warns_on_stderr_and_still_passes(mini):
+    claims = mini / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("unit: models", "unit: modles"), encoding="utf-8")
+    r = run_cli("validate", "mini", cwd=mini.parent)
+    assert r.code == 0 and r.out == "mini: OK: 3 sources, 5 events, 5 claims, 1 judgment, 13 citations\n"
+    assert r.err == ("warning: mini/claims.yaml:29: claims[2].unit: unknown unit 'modles' compares only with "
+                     "itself (did you mean 'models'? If 'modles' is right, add it to `units:` in briefgen.yaml)\n")
 
 
 def test_validate_not_a_project(tmp_path):
@@ -67,9 +75,12 @@ def test_timeline_table_and_json():
 
 
 def test_claims_filters_and_json():
-    data = json.loads(run_cli("claims", str(MINI), "--status", "disputed", "--json").out)
+    data = json.loads(run_cli("claims", str(MINI), "--status", "conflict", "--json").out)
     assert [c["id"] for c in data] == ["cl-growth-26", "cl-growth-11"]
-    assert data[0]["disputed_by"] == ["cl-growth-11"] and data[0]["value_display"] == "26%"
+    assert data[0]["conflicts_with"] == ["cl-growth-11"] and data[0]["value_display"] == "26%"
+    assert data[0]["relations"] == [{"kind": "conflict", "claim": "cl-growth-11"}]
+    alias = json.loads(run_cli("claims", str(MINI), "--status", "disputed", "--json").out)
+    assert alias == data  # the name before typed disagreements still works
     by_source = json.loads(run_cli("claims", str(MINI), "--source", "copy", "--json").out)
     assert [c["id"] for c in by_source] == ["cl-growth-26", "cl-single"]
     figures = json.loads(run_cli("claims", str(MINI), "--kind", "figure", "--subject", "cloud", "--json").out)
@@ -80,7 +91,8 @@ def test_claims_filters_and_json():
 
 def test_claims_bad_filter():
     r = run_cli("claims", str(MINI), "--status", "maybe")
-    assert r.code == 2 and "unknown status 'maybe' (use one of: disputed, vendor-only" in r.err
+    assert r.code == 2 and ("unknown status 'maybe' (use one of: conflict, corroborated, vendor-only, "
+                            "single-source, superseded)") in r.err
 
 
 def test_every_command_has_help_with_an_example_and_is_in_the_readme():

@@ -243,7 +243,7 @@ def test_a_broken_sources_file_is_refused_and_left_alone(mini: Path):
     before = sources_file.read_bytes()
     r = run_cli("import", "mini", str(EXPORTS / "zotero.json"), cwd=mini.parent)
     assert r.code == 1 and r.out == "" and "Traceback" not in r.err
-    assert r.err == "error: mini/sources.yaml:19: duplicate id 'wire' (already used at line 2)\n"
+    assert r.err == "error: mini/sources.yaml:21: duplicate id 'wire' (already used at line 2)\n"
     assert sources_file.read_bytes() == before
     assert run_cli("import", str(mini / "nope"), str(EXPORTS / "zotero.json")).code == 2
 

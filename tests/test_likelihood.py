@@ -126,7 +126,7 @@ def test_the_projects_and_the_starter_read_cleanly(project, tmp_path):
     else:
         shutil.copytree(SEEDS if project == "seeds" else KESTREL, tmp_path / project)
     r = run_cli("validate", project, cwd=tmp_path)
-    assert r.code == 0 and r.err == ""
+    assert r.code == 0 and "judgments.yaml" not in r.err  # (other checks may warn about the claims)
 
 
 def test_the_second_projects_terms_are_the_scales(tmp_path):
@@ -139,5 +139,6 @@ def test_the_second_projects_terms_are_the_scales(tmp_path):
                                                              "Demand for the first output is highly likely secured"))
     r = run_cli("validate", "kestrel", cwd=tmp_path)
     assert r.code == 0
-    assert r.err == ("warning: kestrel/judgments.yaml:25: judgments[2].statement: 'highly likely' is not on the "
-                     "ICD 203 likelihood scale (use 'very likely' (80-95%))\n")
+    assert [line for line in r.err.splitlines() if "judgments.yaml" in line] == [
+        "  kestrel/judgments.yaml:25: judgments[2].statement: 'highly likely' is not on the "
+        "ICD 203 likelihood scale (use 'very likely' (80-95%))"]  # beside the claims that cannot be dated

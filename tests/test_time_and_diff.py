@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import shutil
 import subprocess
 
-from briefgen.analyse import analyse, as_of
+import pytest
+
+from briefgen.analyse import analyse, as_of, claim_known
 from briefgen.diff import diff, load_version
 from briefgen.load import load_project
 from conftest import MINI, run_cli
@@ -29,13 +32,44 @@ def test_as_of_keeps_only_what_was_known():
     before = as_of(p, dt.date(2025, 9, 24))  # the paper (issued 25 Sep) is not out yet
     assert sorted(before.sources) == ["copy", "wire"]
     assert [e.id for e in before.events] == ["ev-plan", "ev-deal"]
-    assert "cl-growth-11" not in {c.id for c in before.claims}
+    assert [c.id for c in before.claims] == ["cl-growth-26", "cl-models", "cl-asi", "cl-single"]
     status = {v.claim.id: v.status for v in analyse(before).claims}
-    assert status["cl-growth-26"] == "single-source"     # no longer disputed: 11% not yet reported
+    assert status["cl-growth-26"] == "single-source"     # no conflict yet: 11% not yet reported
     assert status["cl-models"] == "single-source"         # its second source is not out yet
     assert before.bottom_line is None and before.judgments == []
     after = as_of(p, dt.date(2025, 9, 26))
-    assert len(after.events) == 4 and len(after.claims) == 5  # the 2032 target is not known yet
+    assert len(after.events) == 4  # the 2032 target is not known yet
+    assert [c.id for c in after.claims] == ["cl-growth-26", "cl-growth-11", "cl-models", "cl-asi", "cl-single"]
+    early = as_of(p, dt.date(2025, 9, 20))  # the wire only: cl-models reports the keynote of the 24th
+    assert [c.id for c in early.claims] == ["cl-growth-26", "cl-asi"]
+    undated = p.sources["copy"].model_copy(update={"issued": None})
+    copy_undated = as_of(dataclasses.replace(p, sources={**p.sources, "copy": undated}), dt.date(2025, 9, 24))
+    # cl-single is then cited only by an undated source and reports no event: nothing dates
+    # it, so it could have been learnt on any day and is left out
+    assert "cl-single" not in {c.id for c in copy_undated.claims} and "copy" in copy_undated.sources
+
+
+@pytest.mark.parametrize("claim,event,known", [
+    ({}, {}, dt.date(2025, 9, 20)),                             # the earliest issue among its sources (wire, paper)
+    ({"as_of": "2025-09-30"}, {}, dt.date(2025, 9, 30)),         # its own as_of, when that is later
+    ({"as_of": "2025-09"}, {}, dt.date(2025, 9, 20)),            # an earlier as_of does not make it known sooner
+    ({"events": ["ev-conf"]}, {}, dt.date(2025, 9, 24)),         # the day of an event it reports
+    ({"events": ["ev-deal"]}, {}, dt.date(2025, 9, 20)),         # 17-23 Sep counts from the 17th: the wire is later
+    ({"events": ["ev-plan", "ev-conf"]}, {}, dt.date(2025, 9, 24)),  # the latest of its events
+    ({"events": ["ev-target"]}, {}, dt.date(2032, 12, 31)),      # "by 2032" has no start: from its end
+    ({"events": ["ev-target"]}, {"known_from": "2025-09-22"}, dt.date(2025, 9, 22)),  # the event's known_from
+    ({"citations": [{"source": "blog", "quote": "q"}]}, {}, None),  # an undated source, no as_of, no event
+    ({"citations": [{"source": "blog", "quote": "q"}], "as_of": "2025-06"}, {}, dt.date(2025, 6, 1)),
+])
+def test_when_a_claim_could_first_be_known(claim, event, known):
+    from briefgen.model import Citation, Source
+
+    p = load_project(MINI)
+    p = dataclasses.replace(p, sources={**p.sources, "blog": Source(id="blog", title="Undated blog")},
+                            events=[e.model_copy(update=event) if e.id == "ev-target" else e for e in p.events])
+    update = {**claim, "citations": [Citation(**c) for c in claim["citations"]]} if "citations" in claim else claim
+    asi = p.claims_by_id["cl-asi"].model_copy(update=update)
+    assert claim_known(asi, p) == known
 
 
 def test_as_of_on_the_command_line():
@@ -54,7 +88,7 @@ def test_diff_between_folders(tmp_path):
     assert [(c.id, c.fields) for c in d.claims_changed] == [("cl-growth-11", ("value",))]
     assert [(c.id, c.fields) for c in d.events_changed] == [("ev-conf", ("title",))]
     assert [(c.id, c.old_status, c.new_status) for c in d.status_changed] == [
-        ("cl-growth-26", "disputed", "single-source"), ("cl-growth-11", "disputed", "single-source")]
+        ("cl-growth-26", "conflict", "corroborated"), ("cl-growth-11", "conflict", "corroborated")]  # now they agree
     r = run_cli("diff", str(MINI), str(new))
     assert r.code == 0 and "Status changes (2):" in r.out and "cl-new: New claim." in r.out
 
@@ -95,8 +129,8 @@ def test_export_csv_and_xlsx(tmp_path):
     r = run_cli("export", str(MINI), "--out", str(tmp_path / "c.csv"))
     assert r.code == 0 and r.out.strip().endswith("(5 claims)")
     rows = list(csv.DictReader((tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert [(x["id"], x["status"], x["value_display"]) for x in rows][:2] == [
-        ("cl-growth-26", "disputed", "26%"), ("cl-growth-11", "disputed", "11%")]
+    assert [(x["id"], x["status"], x["value_display"], x["conflicts_with"]) for x in rows][:2] == [
+        ("cl-growth-26", "conflict", "26%", "cl-growth-11"), ("cl-growth-11", "conflict", "11%", "cl-growth-26")]
     assert rows[0]["sources"] == "Copy; Wire" and rows[0]["independent_sources"] == "1"
     x1, x2 = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     assert run_cli("export", str(MINI), "--out", str(x1)).code == 0
@@ -104,6 +138,19 @@ def test_export_csv_and_xlsx(tmp_path):
     assert x1.read_bytes() == x2.read_bytes()
     from openpyxl import load_workbook
     ws = load_workbook(x1).active
-    assert ws["A1"].value == "id" and ws["M2"].value == "disputed"
+    assert ws["A1"].value == "id" and ws["M2"].value == "conflict"
     bad = run_cli("export", str(MINI), "--out", str(tmp_path / "c.txt"))
     assert bad.code == 2 and "name a .csv or .xlsx file" in bad.err
+
+
+def test_validate_lists_undated_claims_then_counts_the_rest(mini):
+    from briefgen.analyse import UNDATED_SHOWN, problems
+
+    (mini / "sources.yaml").write_text((mini / "sources.yaml").read_text() + "  - {id: blog, title: Undated blog}\n")
+    extra = "".join(f"  - id: cl-undated-{i}\n    statement: S.\n    claimant: X\n    kind: assertion\n"
+                    f"    subject: s{i}\n    citations: [{{source: blog, quote: q}}]\n" for i in range(UNDATED_SHOWN + 5))
+    (mini / "claims.yaml").write_text((mini / "claims.yaml").read_text() + extra)
+    messages = [p.message for p in problems(load_project(mini)) if "dated" in p.message]
+    assert len(messages) == UNDATED_SHOWN + 1
+    assert messages[0].startswith("'cl-undated-0' cannot be dated")
+    assert messages[-1] == "5 more claims cannot be dated either"
