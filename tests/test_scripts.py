@@ -117,6 +117,7 @@ def test_a_wrapped_right_to_left_line_reads_in_order_with_its_number_and_latin_n
             else:
                 seen.append(ordered[i])
                 i += 1
+    seen = [w for w in seen if w.strip(".،")]          # a full stop may be a word of its own
     assert [w.strip(".،") for w in seen] == [w.strip(".،") for w in logical]
     first = [w for _, w in sorted(lines[0], key=lambda xw: -xw[0])]
     assert first[0] == fold("قال")                                       # flush right, first word rightmost
@@ -125,6 +126,66 @@ def test_a_wrapped_right_to_left_line_reads_in_order_with_its_number_and_latin_n
     assert us < billion                                               # the amount reads left to right
     # line 2 goes on where line 1 stopped: with the company's name, flush right, read left to right
     assert [w for _, w in lines[1][-2:]] == ["Saffron", "Water"] == logical[len(lines[0]):len(lines[0]) + 2]
+
+
+def stream_lines(pdf: Path, page: int = 0) -> list[str]:
+    """The lines of `page` as pypdf reads them: in the order the content stream writes
+    the text (no reordering of its own across runs), folded, spaces collapsed."""
+    text = pypdf.PdfReader(pdf).pages[page].extract_text()
+    return [re.sub(r"\s+", " ", fold(line)).strip() for line in text.splitlines() if line.strip()]
+
+
+def raw_text(pdf: Path) -> str:
+    """``pdftotext -raw``: the words in content-stream order, folded, without white space
+    and punctuation (poppler breaks the line wherever the next word is drawn to the left,
+    and puts a right-to-left word's comma or full stop by its own rule)."""
+    out = subprocess.run([tool("pdftotext"), "-raw", "-enc", "UTF-8", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return unspaced(out)
+
+
+def unspaced(text: str) -> str:
+    return re.sub(r"[\s.,،]+", "", fold(text))
+
+
+MIXED = ["חתימה על הסכם עם Mekorot Labs",
+         "أعلن الكونسورتيوم عن خطة بقيمة US$ 53 billion حتى عام 2032.",
+         "ההסכם עם Mekorot Labs מסתכם ב-1.2 מיליארד דולר."]
+
+
+def test_mixed_lines_read_back_whole_in_logical_order(tmp_path):
+    blocks = tuple(t.Para((t.Text(x),)) for x in [*MIXED, QUOTE])
+    doc = t.Document(t.Meta(title="Scripts", date="2026-03-01"), blocks)
+    pdf = tmp_path / "mixed.pdf"
+    pdf_writer.write(doc, pdf_writer.Options(), pdf)
+    lines = stream_lines(pdf)
+    for sentence in MIXED:
+        assert fold(sentence) in lines, (sentence, lines)
+    # the wrapped quote: its lines in order, each in reading order, make the sentence
+    at = next(i for i, line in enumerate(lines) if line.startswith(fold("قال")))
+    assert " ".join(lines[at:at + 2]) == fold(QUOTE)
+    raw = raw_text(pdf)
+    for sentence in [*MIXED, QUOTE]:
+        assert unspaced(sentence) in raw, sentence
+
+
+def embedded_fonts(pdf: Path) -> set[str]:
+    out = subprocess.run([tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    return {line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:] if line.strip()}
+
+
+def test_bold_text_in_a_shaped_script_is_set_in_its_bold_face(tmp_path):
+    blocks = (t.Heading(2, (t.Text("عنوان عربي"),), "h"),
+              t.Para((t.Text("plain "), t.Strong((t.Text("חתימה भारत"),)))),
+              t.Para((t.Text("เปิดโรงงาน"), t.Emph((t.Text("ภาษาไทย"),)))))
+    pdf = tmp_path / "bold.pdf"
+    pdf_writer.write(t.Document(t.Meta(title="Bold", date="2026-03-01"), blocks), pdf_writer.Options(), pdf)
+    used = embedded_fonts(pdf)
+    assert {"NotoSansArabic-Bold", "NotoSansHebrew-Bold", "NotoSansDevanagari-Bold", "NotoSansThai-Regular"} <= used
+    # nothing here is regular Arabic, Hebrew or Hindi; Thai is neither bold nor slanted
+    assert not used & {"NotoSansArabic-Regular", "NotoSansHebrew-Regular", "NotoSansDevanagari-Regular",
+                       "NotoSansThai-Bold"}, used
+    assert "ภาษาไทย" in reads(pdf)
 
 
 def test_arabic_letters_join(tmp_path):
@@ -203,12 +264,55 @@ def test_the_scripts_project_reads_back_from_the_pdf(built):
         assert fold(quote) in text, quote
 
 
+def test_the_scripts_project_reads_back_in_logical_order(built):
+    pdf = next(p for p in built if p.suffix == ".pdf")
+    lines = [line for page in range(len(pypdf.PdfReader(pdf).pages)) for line in stream_lines(pdf, page)]
+    # a right-to-left title with a Latin name, its note's mark at the end of the sentence
+    assert fold("חתימה על הסכם עם Mekorot Labs4") in lines, lines
+    assert fold("بالشراكة مع شركة Saffron Water حتى عام 2032.3") in lines, lines
+    raw = raw_text(pdf)
+    for sentence in ("أعلن الكونسورتيوم عن خطة لبناء ثلاث محطات تحلية بقيمة US$ 53 billion بالشراكة مع شركة "
+                     "Saffron Water حتى عام 2032.", "ההסכם עם Mekorot Labs מסתכם ב-1.2 מיליארד דולר."):
+        assert unspaced(sentence) in raw, sentence
+
+
+def bboxes(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    """(xMin, yMin, xMax, yMax, word) of each word on `page`, from pdftotext -bbox."""
+    out = subprocess.run([tool("pdftotext"), "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(*map(float, m.groups()[:4]), html.unescape(m.group(5))) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', out)]
+
+
+def test_a_note_mark_is_a_raised_isolate_at_the_sentence_end(built):
+    pdf = next(p for p in built if p.suffix == ".pdf")
+    page = next(n for n in range(1, 6) if any(w[4] == "Mekorot" for w in bboxes(pdf, n)))
+    words = bboxes(pdf, page)
+
+    def mark_before(word: str, mark: str):
+        # in a right-to-left row the sentence ends on the left: the mark is the word just
+        # left of `word`, on its line, raised and smaller, never joined to its digits
+        target = next(w for w in words if w[4] == word and any(m[4] == mark and abs(m[3] - w[3]) < 6 for m in words))
+        left = [w for w in words if abs(w[3] - target[3]) < 6 and w[2] <= target[0] + 0.5]
+        nearest = max(left, key=lambda w: w[2])
+        assert nearest[4] == mark, (word, nearest, left)
+        assert nearest[3] < target[3] - 1 and nearest[3] - nearest[1] < target[3] - target[1]
+    mark_before("Mekorot", "4")       # "חתימה על הסכם עם Mekorot Labs⁴", not "…Labs⁴ חתימה"
+    mark_before(".", "3")             # "… 2032.³", not "2032.3" nor "³2032."
+    assert not any(w[4] in ("2032.3", "3.2032", ".2032.3") for w in words)
+
+
 def test_the_scripts_project_reads_back_from_word(built):
     word = next(p for p in built if p.suffix == ".docx")
     text = subprocess.run([tool("pandoc"), "-f", "docx", "-t", "plain", "--wrap=none", str(word)],
                           capture_output=True, text=True, check=True).stdout
     for quote in ("बनाया जाएगा", "ลูกบาศก์เมตรต่อวัน", "👩\u200d🔬👍", "מיליארד דולר", "US$ 53 billion"):
         assert quote in text, quote
+
+
+def test_the_scripts_project_sets_its_event_titles_in_bold(built):
+    used = embedded_fonts(next(p for p in built if p.suffix == ".pdf"))
+    assert {f"NotoSans{s}-Bold" for s in ("Arabic", "Hebrew", "Devanagari", "Thai")} <= used, used
 
 
 def test_the_scripts_project_pdf_is_valid(built):

@@ -56,7 +56,22 @@ def esc(text: str, *, clean_first: bool = True) -> str:
     return "".join(out)
 
 
-_SHAPED_MARKUP = re.compile("|".join([f'<font name="{fonts.RL_NAMES[k]}"' for k in sorted(fonts.SHAPED)]))
+_SHAPED_MARKUP = re.compile("|".join([f'<font name="{fonts.RL_NAMES[k]}(?:-Bold)?"' for k in sorted(fonts.SHAPED)]))
+_CHAIN_FACE = re.compile('<font name="(%s)">' % "|".join(fonts.RL_NAMES[f.key] for f in fonts.CHAIN if f.bold))
+_BOLD_ROLES = frozenset(fonts.RL_NAMES[r] for r in ("bold", "bolditalic"))
+
+
+def bold(markup: str) -> str:
+    """Markup from :func:`esc` set in bold: the pieces in a chain font with a bold face
+    (Arabic, Hebrew, the Indic scripts, Thai) in that face. reportlab's ``<b>`` does not
+    reach them: a ``<font name=...>`` sets the face itself. Chain fonts have no italic,
+    so italic text in them stays upright."""
+    return _CHAIN_FACE.sub(r'<font name="\1-Bold">', markup) if "<font" in markup else markup
+
+
+def bold_style(style) -> bool:
+    """Whether paragraph `style` sets its text in bold (headings, table heads)."""
+    return style.fontName in _BOLD_ROLES
 
 
 def needs_shaping(markup: str) -> bool:
@@ -89,11 +104,12 @@ def draw(canv, x: float, y: float, text: str, role: str, size: float, anchor: st
     right-to-left text is shaped and put in drawing order (:func:`line_runs`); the
     direction of a line with no strong character is that of the document's `language`."""
     if fonts.needs_layout(text, role):
-        runs = line_runs(text, role, size, bidi.paragraph_level(text, bidi.default_level(language)))
+        placed = line_runs(text, role, size, bidi.paragraph_level(text, bidi.default_level(language)), starts=True)
+        runs = [r[1:] for r in placed]
         if anchor != "start":
             w = sum(r[3] for r in runs)
             x -= w / 2 if anchor == "middle" else w
-        internals.draw_runs(canv, x, y, runs)
+        internals.draw_runs(canv, x, y, runs, [r[0] for r in placed])
         return
     if anchor != "start":
         w = fonts.text_width(text, role, size)
@@ -106,14 +122,15 @@ def draw(canv, x: float, y: float, text: str, role: str, size: float, anchor: st
         x += fonts.text_width(part, r, size)
 
 
-def line_runs(text: str, role: str, size: float, level: int) -> list[tuple[str, float, object, float]]:
+def line_runs(text: str, role: str, size: float, level: int, starts: bool = False) -> list[tuple]:
     """One line of `text` in face `role` at `size`, in a paragraph of `level`, as the runs
     :func:`briefgen.fonts.line_runs` gives, each ready to draw: (font name, size, text or
-    shaped glyphs, width), in drawing order."""
+    shaped glyphs, width), in drawing order; with `starts`, each led by the index in
+    `text` where it starts (its place in reading order)."""
     out = []
     for start, end, r, lv in fonts.line_runs(text, role, level):
         name = fonts.reportlab_name(r)
         drawn, width = internals.shape_run(text, start, end, name, size, lv)
         if drawn:
-            out.append((name, size, drawn, width))
+            out.append((start, name, size, drawn, width) if starts else (name, size, drawn, width))
     return out
