@@ -252,7 +252,7 @@ def test_latin_and_cjk_take_the_plain_path():
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("scripts")
-    return build(BuildRequest(SCRIPTS, "full", ("docx", "pdf"), out))
+    return build(BuildRequest(SCRIPTS, "full", ("docx", "pdf", "html"), out))
 
 
 def test_the_scripts_project_reads_back_from_the_pdf(built):
@@ -308,6 +308,35 @@ def test_the_scripts_project_reads_back_from_word(built):
                           capture_output=True, text=True, check=True).stdout
     for quote in ("बनाया जाएगा", "ลูกบาศก์เมตรต่อวัน", "👩\u200d🔬👍", "מיליארד דולר", "US$ 53 billion"):
         assert quote in text, quote
+
+
+def test_a_note_ends_with_one_full_stop_in_every_format(built, tmp_path):
+    import datetime as dt
+    import shutil
+
+    from briefgen.load import load_project
+    from briefgen.render import render
+
+    pdf = next(p for p in built if p.suffix == ".pdf")
+    word = next(p for p in built if p.suffix == ".docx")
+    html_file = next(p for p in built if p.suffix == ".html")
+    texts = {"pdf": reads(pdf),
+             "docx": subprocess.run([tool("pandoc"), "-f", "docx", "-t", "plain", "--wrap=none", str(word)],
+                                    capture_output=True, text=True, check=True).stdout,
+             "html": subprocess.run([tool("pandoc"), "-f", "html", "-t", "plain", "--wrap=none", str(html_file)],
+                                    capture_output=True, text=True, check=True).stdout}
+    for fmt, text in texts.items():
+        assert "n.d." in text and "n.d.." not in text, fmt            # a source with no date
+    # the short style: a label that ends with a full stop ends the note
+    project = tmp_path / "p"
+    shutil.copytree(SCRIPTS, project)
+    sources = project / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("title-short: Rayong Post", "title-short: Rayong Post Co."),
+                       encoding="utf-8")
+    for audience in ("executive", "full"):
+        md = render(load_project(project), audience, dt.date(2026, 3, 1))
+        assert ".." not in md.replace("...", ""), audience
+        assert "Rayong Post Co." in md or "n.d." in md, audience
 
 
 def test_the_scripts_project_sets_its_event_titles_in_bold(built):
