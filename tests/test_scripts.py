@@ -230,6 +230,30 @@ def test_what_no_font_draws_is_refused_and_named(tmp_path):
             one_paragraph(tmp_path, text)
 
 
+def test_a_refused_character_names_its_data_item_and_quotes_whole_words(tmp_path):
+    import shutil
+
+    from conftest import run_cli
+
+    project = tmp_path / "p"
+    shutil.copytree(SCRIPTS, project)
+    events = project / "events.yaml"
+    text = events.read_text(encoding="utf-8")
+    at = text.index("حتى عام 2032.")
+    events.write_text(text[:at] + "حتى عام 2032. We have about 15 production lines \uabc0\uabe5\uabe1. "
+                      "Next steps follow soon enough." + text[at + len("حتى عام 2032."):], encoding="utf-8")
+    out = tmp_path / "out"
+    r = run_cli("build", str(project), "--format", "pdf", "--out", str(out))
+    assert r.code == 1 and "Traceback" not in r.err, r.err
+    assert f"{events}:6: events[0].summary: the PDF cannot show the character \uabc0 (Meetei Mayek Letter Kok, U+ABC0)" in r.err, r.err
+    quoted = re.search("in: “(.*?)”", r.err).group(1)
+    assert "production lines \uabc0\uabe5\uabe1. Next" in quoted
+    # whole words: each end is the text's own end, or a word's, marked "…"
+    words = "We have about 15 production lines \uabc0\uabe5\uabe1. Next steps follow soon enough.".split()
+    assert all(w in words for w in quoted.strip("…").split()[2:]), quoted   # after "عام 2032."
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_format_characters_are_honoured_not_drawn(tmp_path):
     # an isolate and a joiner need no glyph: no box, and the text reads back
     pdf = one_paragraph(tmp_path, "said \u2067שלום\u2069 today; می\u200cخواهم; ก\u0e31บ")
@@ -269,7 +293,10 @@ def test_the_scripts_project_reads_back_in_logical_order(built):
     lines = [line for page in range(len(pypdf.PdfReader(pdf).pages)) for line in stream_lines(pdf, page)]
     # a right-to-left title with a Latin name, its note's mark at the end of the sentence
     assert fold("חתימה על הסכם עם Mekorot Labs4") in lines, lines
-    assert fold("بالشراكة مع شركة Saffron Water حتى عام 2032.3") in lines, lines
+    # a wrapped cell: its lines, each in reading order, make the title and summary, mark last
+    at = next(i for i, line in enumerate(lines) if line.startswith(fold("إعلان خطة التحلية أعلن")))
+    assert " ".join(lines[at:at + 2]) == fold("إعلان خطة التحلية أعلن الكونسورتيوم عن خطة لبناء ثلاث محطات تحلية "
+                                              "بقيمة US$ 53 billion بالشراكة مع شركة Saffron Water حتى عام 2032.3")
     raw = raw_text(pdf)
     for sentence in ("أعلن الكونسورتيوم عن خطة لبناء ثلاث محطات تحلية بقيمة US$ 53 billion بالشراكة مع شركة "
                      "Saffron Water حتى عام 2032.", "ההסכם עם Mekorot Labs מסתכם ב-1.2 מיליארד דולר."):

@@ -14,7 +14,8 @@ import re
 import unicodedata
 
 from briefgen import bidi, fonts, look
-from briefgen.errors import BriefgenError
+from briefgen.errors import Problem
+from briefgen.writers import TextError
 from briefgen.writers.pdf import internals
 
 _SPACE = re.compile(r"[\t\n\r\f\v\u2028\u2029]")
@@ -85,13 +86,27 @@ def shaping(style, language: str = ""):
     return internals.shaping_style(style, bidi.default_level(language))
 
 
-def unshowable(ch: str, text: str) -> BriefgenError:
-    """The error for character `ch` of `text`, which the PDF cannot show."""
-    at = text.index(ch)
-    snippet = text[max(0, at - 30): at + 30].strip()
-    return BriefgenError.one(
-        f"the PDF cannot show {fonts.describe(ch)}, in: “{snippet}”", kind="data",
-        hint="remove it from the data, or build only the Word file with --format docx, which shows it")
+def unshowable(ch: str, text: str) -> TextError:
+    """The error for character `ch` of `text`, which the PDF cannot show: the character
+    named, quoted in the whole words around it (the build names the data item `text`
+    came from: file, line and field)."""
+    return TextError([Problem(
+        f"the PDF cannot show {fonts.describe(ch)}, in: “{around(text, text.index(ch))}”",
+        hint="remove it from the data, or build only the Word file with --format docx, which shows it")],
+        kind="data", text=text)
+
+
+def around(text: str, at: int, reach: int = 30, word: int = 20) -> str:
+    """The whole words of `text` within about `reach` characters of index `at` (a word
+    longer than `word` more is cut), "…" where the text goes on."""
+    start, end = max(0, at - reach), min(len(text), at + reach + 1)
+    lo, hi = max(0, start - word), min(len(text), end + word)
+    while start > lo and not text[start - 1].isspace():
+        start -= 1
+    while end < hi and not text[end].isspace():
+        end += 1
+    quoted = text[start:end].strip()
+    return ("…" if text[:start].strip() else "") + quoted + ("…" if text[end:].strip() else "")
 
 
 def long_cjk(markup: str) -> bool:
