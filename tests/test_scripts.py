@@ -188,6 +188,35 @@ def test_bold_text_in_a_shaped_script_is_set_in_its_bold_face(tmp_path):
     assert "ภาษาไทย" in reads(pdf)
 
 
+def test_a_right_to_left_list_item_has_its_bullet_on_the_right(tmp_path):
+    items = tuple((t.Para((t.Text(x),)),) for x in ("أعلن الكونسورتيوم عن خطة", "An English item", "חתימה על הסכם עם"))
+    doc = t.Document(t.Meta(title="Lists", date="2026-03-01"), (t.BulletList(items), t.OrderedList(items, 1)))
+    pdf = tmp_path / "lists.pdf"
+    pdf_writer.write(doc, pdf_writer.Options(), pdf)
+    words = [w for w in bboxes(pdf, 1) if 50 < w[1] < 780]    # between the running header and footer
+    rows: dict[float, list] = {}
+    for w in words:       # fonts differ in depth; lines are 13.8 pt apart
+        rows.setdefault(next((k for k in rows if abs(k - w[3]) <= 5), w[3]), []).append(w)
+    rows = {k: sorted(v) for k, v in rows.items()}
+    left_margin = min(w[0] for w in words)
+    right_margin = max(w[2] for w in words)
+    marks = {"•", "1.", "2.", "3.", ".1", ".2", ".3"}
+    seen, indents = [], [16.0]
+    for line in (rows[k] for k in sorted(rows)):
+        text = [w[4] for w in line]
+        if any(bidi.bidirectional(x) for x in text):
+            # the bullet or number is the rightmost word, at the right margin; the text is
+            # indented from it as a left-to-right item's is from the left margin
+            assert line[-1][4] in marks and abs(line[-1][2] - right_margin) < 1, text
+            assert abs(right_margin - line[-2][2] - indents[-1]) < 1, text
+            seen.append(line[-1][4])
+        else:
+            assert line[0][4] in marks and abs(line[0][0] - left_margin) < 1, text
+            indents.append(line[1][0] - left_margin)
+            seen.append(line[0][4])
+    assert seen == ["•"] * 3 + [".1", "2.", ".3"]     # a right-to-left "1." reads ".1" left to right
+
+
 def test_arabic_letters_join(tmp_path):
     text = reads(one_paragraph(tmp_path, "مرحبا بالعالم"))
     raw = subprocess.run([tool("pdftotext"), "-enc", "UTF-8", str(tmp_path / "one.pdf"), "-"],

@@ -441,6 +441,24 @@ def contents(f) -> list:
     return content or []
 
 
+def right_to_left(f) -> bool:
+    """Whether flowable `f` is a paragraph laid out right to left."""
+    return bool(getattr(getattr(f, "style", None), "_bg_level", 0) % 2)
+
+
+class Bullets(ListFlowable):
+    """A list whose items may run right to left: such an item (made with
+    ``bulletDir="rtl"``, ``bulletAlign="right"`` and its indent on the right) has its
+    bullet or number flush with the right edge, as a left-to-right item's is with the
+    left. reportlab works out one bullet offset for the whole list, from its left indent."""
+
+    def _makeBullet(self, value, params=None):
+        bullet = ListFlowable._makeBullet(self, value, params)
+        if params is not None and params.get("bulletDir") == "rtl":
+            bullet._bulletDedent = params.get("rightIndent", 0)
+        return bullet
+
+
 def indented(f):
     """The flowable a list's indenter wraps, or `f` itself."""
     return f._flowable if isinstance(f, DDIndenter) else f

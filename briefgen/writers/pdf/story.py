@@ -26,7 +26,7 @@ from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.writers.pdf.frame import FlushNotes
 from briefgen.writers.pdf.furniture import PageRef
-from briefgen.writers.pdf.internals import Box, BoxEnd, Para
+from briefgen.writers.pdf.internals import Box, BoxEnd, Bullets, Para, right_to_left
 from briefgen.writers.pdf.notes import MARK
 from briefgen.writers.pdf.styles import (BODY_LEADING, BODY_SIZE, CELL_SIZE, INK, LINK, NOTE_SIZE, RULE, TINT,
                                          ZEBRA, accent, paragraph_styles)
@@ -279,13 +279,19 @@ class Builder:
                     flows.append(self.para(child.children, item_style, inner))
                 else:
                     flows.extend(self.block(child, inner))
-            items.append(ListItem(flows or [Spacer(0, 0)]))
+            if flows and right_to_left(flows[0]):
+                # bullet on the right, the indent mirrored; "1." read right to left is ".1"
+                rtl = dict(bulletFormat=".%s") if isinstance(b, t.OrderedList) else {}
+                items.append(ListItem(flows, leftIndent=0, rightIndent=indent, bulletDir="rtl", bulletAlign="right",
+                                      **rtl))
+            else:
+                items.append(ListItem(flows or [Spacer(0, 0)]))
         size = {Voice.NOTE: NOTE_SIZE, Voice.CELL: CELL_SIZE}.get(ctx.voice, BODY_SIZE)
         kw = dict(leftIndent=indent, bulletFontName=fonts.FAMILY, bulletFontSize=size,
                   bulletColor=self.accent if not note else INK, spaceAfter=0 if ctx.voice >= Voice.CELL else 4)
         if isinstance(b, t.OrderedList):
-            return ListFlowable(items, bulletType="1", start=b.start, bulletFormat="%s.", **kw)
-        return ListFlowable(items, bulletType="bullet", start="\u2022", **kw)
+            return Bullets(items, bulletType="1", start=b.start, bulletFormat="%s.", **kw)
+        return Bullets(items, bulletType="bullet", start="\u2022", **kw)
 
     def table(self, b: t.Table, ctx: Ctx) -> Flowable:
         ncols = max([len(b.header)] + [len(r) for r in b.rows] + [1])
