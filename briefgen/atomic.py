@@ -8,6 +8,7 @@ they were and no partial or temporary file behind.
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -58,6 +59,12 @@ def stage(target: Path, write: Callable[[Path], None], what: str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def leftovers(target: Path) -> list[Path]:
+    """Temporary files :func:`stage` made beside `target` and nothing removed: only a
+    process stopped at the wrong instant leaves one (a watcher sweeps them as it ends)."""
+    return sorted(target.parent.glob(f".{glob.escape(target.name)}.*.tmp"))
 
 
 def commit(staged: list[tuple[Path, Path]]) -> None:

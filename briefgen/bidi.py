@@ -38,22 +38,50 @@ def default_level(language: str) -> int:
 
 def paragraph_level(text: str, default: int = 0) -> int:
     """The paragraph level of `text` from its first strong character, skipping isolates
-    (UAX #9 P2, P3); `default` when it has none."""
+    (UAX #9 P2, P3); `default` when it has none.
+
+    A paragraph that is nothing but isolates, spaces and note references (a table cell
+    holding only values, each isolated by the render stage, and their notes' numbers or
+    object marks U+FFFC) takes the direction of its first isolate instead (a
+    higher-level protocol, HL1): isolating a value must not turn an Arabic cell left to
+    right. Where anything else is outside them (a note's quotation marks and commas
+    around an Arabic title), the text is the template's, and `default` holds: quoting a
+    title must not turn an English note right to left."""
     from bidi.bidi import get_base_level_inner
 
     if not bidirectional(text):
         return 0 if _has_strong_ltr(text) or not default else default
     depth = 0
+    inner: int | None = None   # the direction of the first isolate, as far as known
+    only_values = True         # nothing but isolates and spaces so far
     for ch in text:
         if ch in "\u2066\u2067\u2068":
+            if depth == 0 and inner is None and ch != "\u2068":
+                inner = 1 if ch == "\u2067" else 0
             depth += 1
         elif ch == "\u2069":
             depth = max(0, depth - 1)
-        elif depth == 0:
+        else:
             cls = _strong(ch)
-            if cls is not None:
+            if depth == 0 and cls is None and not _beside_values(ch):
+                only_values = False
+            if cls is None:
+                continue
+            if depth == 0:
                 return cls
+            if inner is None:
+                inner = cls
+    if inner is not None and only_values:
+        return inner
     return default if default else get_base_level_inner(text)
+
+
+def _beside_values(ch: str) -> bool:
+    """Whether `ch`, outside isolates, leaves a paragraph one of values: a space, a digit
+    (a note's number) or an object mark (a note's reference)."""
+    import unicodedata
+
+    return ch.isspace() or ch == "\ufffc" or unicodedata.category(ch) == "Nd"
 
 
 def _strong(ch: str) -> int | None:

@@ -8,9 +8,10 @@ previous briefing intact and no partial file behind.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,7 +24,7 @@ from briefgen.load import Project, load_project
 from briefgen.look import NAVY
 from briefgen.parallel import Job
 from briefgen.parse import parse
-from briefgen.render import Limits, render
+from briefgen.render import Limits, make_environment, render
 from briefgen.tree import Document, Meta
 from briefgen.writers import TextError, Writer, options, writer
 
@@ -38,6 +39,36 @@ class BuildRequest:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)   # per format, its writer's options
     as_of: dt.date | None = None
     limits: Limits = Limits()
+
+
+class Stages:
+    """The stages a long-running process can reuse between builds, each done here from
+    scratch, as ``briefgen build`` does. A watch session (:class:`briefgen.session.Session`)
+    overrides them to reuse what did not change since its last build."""
+
+    parallel = True  # with two formats or more, write the first in a forked process
+
+    def load(self, root: Path) -> Project:
+        return load_project(root)
+
+    def environment(self, search_path: list[Path], sandbox: bool) -> Any:
+        """The Jinja2 environment templates are compiled in."""
+        return make_environment(search_path, sandbox)
+
+    def parse(self, markdown: str, meta: Meta, origin: str) -> Document:
+        return parse(markdown, meta, origin=origin)
+
+    def write(self, plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
+              name: str) -> tuple[list[tuple[Path, Path]], list[str]]:
+        """Each format staged beside its target: (temporary, target) pairs, and the
+        writers' warnings."""
+        return _write_formats(plan, doc, out_dir, name, self.parallel)
+
+    def commit(self, staged: list[tuple[Path, Path]]) -> None:
+        atomic.commit(staged)
+
+
+COLD = Stages()
 
 
 def default_build_date(project: Project) -> dt.date:
@@ -66,7 +97,8 @@ def document_for(project: Project, audience: str, build_date: dt.date, limits: L
     return parse(markdown, meta, origin=f"{audience} template output")
 
 
-def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: Limits) -> tuple[str, Meta]:
+def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: Limits,
+                  stages: Stages = COLD) -> tuple[str, Meta]:
     cfg = project.config
     profile = load_profile(project, audience)
     changes = None
@@ -75,8 +107,11 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
 
         file, line = project.locate("briefgen.yaml", "previous")
         old = load_version(cfg.previous, project.root, dict(file=file, line=line, field="previous"))
-        changes = diff(old, project, cfg.previous, "this briefing")
-    markdown = render(project, audience, build_date, analyse(project), changes, profile, limits)
+        # the reader sees the previous version's date, never a path or a git revision
+        day = old.config.as_of
+        changes = diff(old, project, f"{day.day} {day:%B} {day.year}" if day else "", "this briefing")
+    markdown = render(project, audience, build_date, analyse(project), changes, profile, limits,
+                      stages.environment)
     look = profile.look
     logo = str(logo_file(project.root, look.logo, limits.sandbox)) if look.logo else ""
     meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
@@ -87,17 +122,18 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
     return markdown, meta
 
 
-def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[Path]:
+def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: Stages = COLD) -> list[Path]:
     """Build one audience in each requested format; return the files written. A writer's
-    warnings (the build still succeeds) go to `warn`, one line each."""
-    if req.limits.sandbox and not confine.inside():
-        return confine.run(build, req, warn)  # the whole build, bounded in time and memory
+    warnings (the build still succeeds) go to `warn`, one line each. `stages` does the
+    stages a watch session reuses (:class:`Stages`)."""
+    if req.limits.sandbox and not confine.inside():  # the whole build, bounded in time and memory
+        return confine.run(functools.partial(build, stages=stages), req, warn)
     with collector.paused():
-        doc, name, plan, previous = _document(req)
+        doc, name, plan, previous = _document(req, stages)
     collector.freeze()  # the tree lives until the end
     out_dir = atomic.prepare_dir(req.out_dir)
     try:
-        staged, warnings = _write_formats(plan, doc, out_dir, name)
+        staged, warnings = stages.write(plan, doc, out_dir, name)
     except TextError as exc:    # about text from the tree: say where in the data it came from
         from briefgen.locate import located
 
@@ -108,18 +144,18 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None) -> list[
         except BaseException:
             atomic.discard(staged)
             raise
-    atomic.commit(staged)
+    stages.commit(staged)
     for line in warnings:
         if warn is not None:
             warn(line)
     return [target for _, target in staged]
 
 
-def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]], Document | None]:
+def _document(req: BuildRequest, stages: Stages) -> tuple[Document, str, list[tuple[Writer, Any]], Document | None]:
     """Load, render and parse: the tree, the output files' stem, each format's writer
     with its options (checked before any work), and the previous briefing's tree when a
     changes file is to be written."""
-    project = load_project(req.project_dir)
+    project = stages.load(req.project_dir)
     if req.as_of is not None:
         project = as_of(project, req.as_of)
     audience = check_name(req.audience) if req.audience is not None else project.config.audience
@@ -127,14 +163,14 @@ def _document(req: BuildRequest) -> tuple[Document, str, list[tuple[Writer, Any]
     plan = [(writer(fmt), options(fmt, _settings(req, project, audience, fmt))) for fmt in formats]
     source_date_epoch()
     build_date = req.build_date or req.as_of or default_build_date(project)
-    markdown, meta = _markdown_for(project, audience, build_date, req.limits)
+    markdown, meta = _markdown_for(project, audience, build_date, req.limits, stages)
     name = stem(project, audience)
     previous = _previous_document(project, req, audience, build_date, plan)
     # Free a long briefing's models, then its Markdown, before the next stage grows. The
     # template context holds them in reference cycles, so they need a collection.
     del project
     collector.collect()
-    return parse(markdown, meta, origin=f"{audience} template output"), name, plan, previous
+    return stages.parse(markdown, meta, f"{audience} template output"), name, plan, previous
 
 
 def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> dict[str, Any] | None:
@@ -194,7 +230,7 @@ def _stage_changes(previous: Document, doc: Document, plan, target: Path, warnin
 
 
 def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
-                   name: str) -> tuple[list[tuple[Path, Path]], list[str]]:
+                   name: str, parallel: bool = True) -> tuple[list[tuple[Path, Path]], list[str]]:
     """Each format written to a temporary file beside its target: (temporary, target)
     pairs, and the writers' warnings.
 
@@ -203,7 +239,7 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
     error of the earliest format is raised, as when they are written in order.
     """
     jobs = [(w, opts, doc, out_dir / (name + w.SUFFIX)) for w, opts in plan]
-    first = Job(_stage, *jobs[0]) if len(jobs) > 1 else None
+    first = Job(_stage, *jobs[0]) if parallel and len(jobs) > 1 else None
     staged: list[tuple[Path, Path]] = []
     warnings: list[list[str]] = []
     error: BaseException | None = None
@@ -230,6 +266,8 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
 
 def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:
     said: list[str] = []
+    if "last" in {f.name for f in fields(opts)}:  # a writer that reuses work from the file it replaces
+        opts = replace(opts, last=target)
     tmp = atomic.stage(target, lambda path: said.extend(w.write(doc, opts, path) or ()), w.NAME)
     return tmp, said
 
@@ -278,4 +316,4 @@ def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
     return [results[n] for n in names]
 
 
-__all__ = ["BuildRequest", "build", "build_all", "document_for"]
+__all__ = ["BuildRequest", "Stages", "build", "build_all", "document_for"]

@@ -31,6 +31,15 @@ err = Lazy(stderr=True, highlight=False)
 
 ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds briefgen.yaml).", show_default=True)]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Only what was known on this day (YYYY-MM-DD).")]
+# the options of a build, shared by `build` and `watch`
+Audience = Annotated[Optional[str], typer.Option(help="Which briefing (template) to build; default: the project's.")]
+Formats = Annotated[Optional[str], typer.Option("--format", help=f"Formats to write, comma-separated, from: {', '.join(FORMATS)}; default: the project's formats.")]
+OutDir = Annotated[Path, typer.Option("--out", help="Folder to write into.")]
+BuildDate = Annotated[Optional[str], typer.Option("--date", help="Build date YYYY-MM-DD (document dates; default: SOURCE_DATE_EPOCH, else the project's as_of, else today).")]
+ReferenceDocx = Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")]
+Sandbox = Annotated[bool, typer.Option("--sandbox", help="Render templates in Jinja2's sandbox (for templates you do not trust).")]
+TimeLimit = Annotated[float, typer.Option("--time-limit", help="Seconds a template may take to render; with --sandbox, the whole build.")]
+MemoryLimit = Annotated[int, typer.Option("--memory-limit", help="Megabytes a --sandbox build may use.")]
 
 
 def _day_option(value: str | None, name: str):
@@ -60,12 +69,17 @@ def say(text: str) -> None:
 
 
 def _fail(exc: BriefgenError) -> None:
+    _problems(exc)
+    raise typer.Exit(EXIT_CODES.get(exc.kind, 1))
+
+
+def _problems(exc: BriefgenError) -> None:
+    """The problems of `exc` on stderr, one per line."""
     n = len(exc.problems)
     if n > 1:
         err.print(f"error: {n} problems found", markup=False)
     for line in exc.render().splitlines():
         err.print(("error: " if n == 1 else "  ") + line, markup=False, soft_wrap=True)
-    raise typer.Exit(EXIT_CODES.get(exc.kind, 1))
 
 
 def handled(fn: Callable) -> Callable:
@@ -257,29 +271,25 @@ def claims(
 @handled
 def build(
     project_dir: ProjectDir = Path("."),
-    audience: Annotated[Optional[str], typer.Option(help="Which briefing (template) to build; default: the project's.")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help=f"Formats to write, comma-separated, from: {', '.join(FORMATS)}; default: the project's formats.")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("out"),
-    date: Annotated[Optional[str], typer.Option(help="Build date YYYY-MM-DD (document dates; default: SOURCE_DATE_EPOCH, else the project's as_of, else today).")] = None,
-    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")] = None,
+    audience: Audience = None,
+    fmt: Formats = None,
+    out_dir: OutDir = Path("out"),
+    date: BuildDate = None,
+    reference_docx: ReferenceDocx = None,
     as_of_day: AsOf = None,
     all_audiences: Annotated[bool, typer.Option("--all", help="Build every audience, in parallel.")] = False,
-    sandbox: Annotated[bool, typer.Option("--sandbox", help="Render templates in Jinja2's sandbox (for templates you do not trust).")] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds a template may take to render; with --sandbox, the whole build.")] = 60.0,
-    memory_limit: Annotated[int, typer.Option("--memory-limit", help="Megabytes a --sandbox build may use.")] = 2048,
+    sandbox: Sandbox = False,
+    time_limit: TimeLimit = 60.0,
+    memory_limit: MemoryLimit = 2048,
     toc_pages: Annotated[bool, typer.Option("--toc-pages/--no-toc-pages", help="Word: write the contents' page numbers, from LibreOffice's layout of the file (when LibreOffice is installed; a few seconds). --no-toc-pages for quick drafts.")] = True,
     seal: Annotated[Optional[tuple[Path, Path]], typer.Option("--seal", metavar="KEY CERT", help="PDF: certify the file with this private key and its certificate (PEM or DER; needs briefgen[seal]). An encrypted key's passphrase comes from BRIEFGEN_SEAL_PASSPHRASE or --seal-passphrase-file, never the command line.")] = None,
     seal_passphrase_file: Annotated[Optional[Path], typer.Option("--seal-passphrase-file", help="A file whose first line is the seal key's passphrase.")] = None,
     no_seal: Annotated[bool, typer.Option("--no-seal", help="PDF: do not seal, even if the profile or briefgen.yaml asks to.")] = False,
 ) -> None:
-    from briefgen.build import BuildRequest, build as run_build, build_all
-    from briefgen.render import Limits
+    from briefgen.build import build as run_build, build_all
 
-    formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
-    req = BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
-                       as_of=_day_option(as_of_day, "--as-of"),
-                       limits=Limits(time_limit, sandbox=sandbox, memory_mb=memory_limit),
-                       options=_docx_options(reference_docx, toc_pages) | _seal_options(seal, seal_passphrase_file, no_seal))
+    req = _request(project_dir, audience, fmt, out_dir, date, reference_docx, as_of_day, sandbox, time_limit,
+                   memory_limit, toc_pages, _seal_options(seal, seal_passphrase_file, no_seal))
     if all_audiences:
         if audience:
             raise BriefgenError.one("--all builds every audience; leave out --audience", kind="usage")
@@ -314,6 +324,19 @@ def _warn(line: str) -> None:
     from briefgen.writers import Notice
 
     err.print(f"{'note' if isinstance(line, Notice) else 'warning'}: {line}", markup=False, soft_wrap=True)
+
+
+def _request(project_dir: Path, audience: str | None, fmt: str | None, out_dir: Path, date: str | None,
+             reference_docx: Path | None, as_of_day: str | None, sandbox: bool, time_limit: float,
+             memory_limit: int, toc_pages: bool, more: dict | None = None):
+    """The build the options of `build` and `watch` ask for (`more`: further writer options, by format)."""
+    from briefgen.build import BuildRequest
+    from briefgen.render import Limits
+
+    formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
+    return BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
+                        as_of=_day_option(as_of_day, "--as-of"), limits=Limits(time_limit, sandbox=sandbox, memory_mb=memory_limit),
+                        options=_docx_options(reference_docx, toc_pages) | (more or {}))
 
 
 def _build_everything(req, build_all) -> None:
@@ -590,6 +613,94 @@ def init(target: Annotated[Path, typer.Argument(help="New or empty folder for th
     made = init_project(target)
     say(f"created {len(made)} files in {display_path(target)}; next: briefgen validate {display_path(target)} "
         f"&& briefgen build {display_path(target)}")
+
+
+@app.command(help="""Rebuild the briefing whenever a file its build reads changes: data files, templates
+    and profiles, a logo or reference document. Problems are shown as build shows them and
+    the last good files stay in place; Ctrl-C stops. A rebuild after a small edit redoes
+    only what the edit touched.
+
+    With --serve, the HTML briefing is also written and served on this computer
+    (http://127.0.0.1:PORT/), and the browser page reloads after each rebuild.
+
+    Example: briefgen watch seeds --audience executive --serve
+    """)
+@handled
+def watch(
+    project_dir: ProjectDir = Path("."),
+    audience: Audience = None,
+    fmt: Formats = None,
+    out_dir: OutDir = Path("out"),
+    date: BuildDate = None,
+    reference_docx: ReferenceDocx = None,
+    as_of_day: AsOf = None,
+    sandbox: Sandbox = False,
+    time_limit: TimeLimit = 60.0,
+    memory_limit: MemoryLimit = 2048,
+    serve: Annotated[bool, typer.Option("--serve", help="Also write the HTML briefing and serve it on 127.0.0.1, reloading the page on each rebuild.")] = False,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port for --serve (0: any free port).")] = 8000,
+    toc_pages: Annotated[bool, typer.Option("--toc-pages/--no-toc-pages", help="Word: write the contents' page numbers from LibreOffice's layout (a few seconds each rebuild; off while watching unless asked).")] = False,
+) -> None:
+    from briefgen.session import Session
+    from briefgen.watch import terminate_as_interrupt, watch as run_watch
+
+    req = _request(project_dir, audience, fmt, out_dir, date, reference_docx, as_of_day, sandbox, time_limit,
+                   memory_limit, toc_pages)
+    preview = None
+    if serve:
+        from briefgen.serve import Preview
+
+        preview = Preview(port)
+        say(f"serving the HTML briefing at {preview.url} (the page reloads after each rebuild)")
+    try:
+        with terminate_as_interrupt():
+            run_watch(req, lambda report: _watched(report, project_dir, preview),
+                      session=Session(also=("html",) if serve else ()))
+    except KeyboardInterrupt:
+        say("stopped watching")
+    finally:
+        if preview is not None:
+            preview.close()
+
+
+def _watched(report, project_dir: Path, preview) -> None:
+    """One line for one build of `watch` (after its problems, if it failed)."""
+    import time
+
+    what = _changes(report.changed, project_dir) if report.changed else "built"
+    stamp = time.strftime("%H:%M:%S")
+    for line in report.result.warnings if report.result else ():
+        _warn(line)
+    if report.error is not None:
+        _problems(report.error)
+        say(f"{stamp} {what}: not rebuilt; the last good files stay in place")
+        if preview is not None:
+            preview.failed(report.error.render())
+        return
+    result = report.result
+    done = [f"wrote {', '.join(display_path(p) for p in result.written)}"] if result.written else []
+    if result.unchanged:
+        done.append(f"{', '.join(p.name for p in result.unchanged)} unchanged")
+    say(f"{stamp} {what}: {'; '.join(done)} in {result.seconds:.2f} s")
+    pages = [p for p in (*result.written, *result.unchanged) if p.suffix == ".html"]
+    if preview is not None and pages:
+        preview.built(pages[0], pages[0] in result.written)
+    if not report.changed:
+        say(f"watching {display_path(project_dir)} for changes (Ctrl-C to stop)")
+
+
+def _changes(paths, project_dir: Path) -> str:
+    """'claims.yaml changed', or 'claims.yaml and 2 more changed'."""
+    from briefgen.session import absolute
+
+    def name(path: Path) -> str:
+        try:
+            return path.relative_to(absolute(project_dir)).as_posix()
+        except ValueError:
+            return display_path(path)
+
+    names = [name(p) for p in paths]
+    return f"{names[0]} changed" if len(names) == 1 else f"{names[0]} and {len(names) - 1} more changed"
 
 
 def main() -> None:

@@ -13,6 +13,10 @@ mostly find nothing:
 - :func:`freeze` once the tree is made: it lives until the end, so the writers'
   collections skip it. The writers run with the collector on: the PDF layout makes
   cycles (without collection the peak memory at N = 10,000 grew from 344 to 423 MB).
+- :func:`between_builds` in a process that goes on (``briefgen watch``), once a build's
+  files are in place: what the build froze is examined again and what it left in cycles
+  freed, then what lives on (caches, modules) is frozen, so the next build's collection
+  examines only what that build makes (50 ms less for a seed rebuild).
 """
 
 from __future__ import annotations
@@ -46,4 +50,11 @@ def collect() -> None:
 
 def freeze() -> None:
     """Every object alive now is kept to the end: leave it out of later collections."""
+    gc.freeze()
+
+
+def between_builds() -> None:
+    """Free what the last build left in cycles, then keep what lives on out of later collections."""
+    gc.unfreeze()
+    gc.collect()
     gc.freeze()

@@ -184,8 +184,15 @@ def _reap(pid: int, timeout: float | None) -> int | None:
 def _stop_escaped(token: str) -> None:
     """Kill what the build started in a session of its own (LibreOffice does), which the
     process group's signals do not reach: every process whose environment carries the
-    build's token. Linux only (/proc); elsewhere nothing is found."""
-    marker = f"BRIEFGEN_CONFINED={token}".encode()
+    build's token."""
+    stop_marked("BRIEFGEN_CONFINED", token)
+
+
+def stop_marked(variable: str, token: str) -> None:
+    """Kill every process whose environment has `variable` set to `token` (given to what
+    a build starts, so that what outlives its parent is found). Linux only (/proc);
+    elsewhere nothing is found."""
+    marker = f"{variable}={token}".encode()
     for _ in range(3):  # what is killed may have started another meanwhile
         found = False
         for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self/environ").exists() else ():

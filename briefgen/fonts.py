@@ -115,6 +115,13 @@ def font_path(role: str) -> Path:
     return FONT_DIR / FILES[role]
 
 
+def script(ch: str) -> str | None:
+    """The key of the :data:`CHAIN` font that is first choice for `ch` (``arabic``,
+    ``thai``, ``cjk`` ...), or None for a character no script font claims."""
+    m = _OWN.match(ch)
+    return m.lastgroup if m is not None else None
+
+
 def face(key: str, role: str) -> str:
     """The role that draws a piece of font `key` (from :func:`pieces`) in face `role`:
     the role itself for ``base``, else the chain font, in bold where it has one."""

@@ -11,7 +11,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
@@ -58,8 +58,12 @@ class Project:
         return (self.root / source.fulltext) if source.fulltext else None
 
 
-def load_project(root: Path | str) -> Project:
-    """Read and check every data file in `root`; raise one error listing all problems."""
+def load_project(root: Path | str, check: Callable[[list[Path]], dict[Path, Checked]] | None = None) -> Project:
+    """Read and check every data file in `root`; raise one error listing all problems.
+
+    `check` reads and validates the files (default :func:`check_files`); a watch session
+    passes one that reuses the results of files whose bytes did not change.
+    """
     root = Path(root)
     if not (root / CONFIG_FILE).is_file():
         where = display_path(root)
@@ -70,19 +74,17 @@ def load_project(root: Path | str) -> Project:
     problems: list[Problem] = []
     docs: dict[str, YamlDoc] = {}
     models: dict[str, BaseModel] = {}
-    read = _read_all([root / name for name in FILES if name not in OPTIONAL_FILES or (root / name).exists()])
-    for name, cls in FILES.items():
-        doc = read.get(root / name)
-        if doc is None:
+    checked = (check or check_files)([root / name for name in FILES
+                                       if name not in OPTIONAL_FILES or (root / name).exists()])
+    for name in FILES:
+        result = checked.get(root / name)
+        if result is None:
             continue
-        if isinstance(doc, BriefgenError):
-            problems.extend(doc.problems)
-            continue
-        docs[name] = doc
-        model = _validate(doc, cls, problems)
-        if model is not None:
-            models[name] = model
-            doc.data = None  # the models hold it now; messages locate values through doc.text
+        problems.extend(result.problems)
+        if result.doc is not None:
+            docs[name] = result.doc
+        if result.model is not None:
+            models[name] = result.model
     project = _assemble(root, models)
     if project is not None:
         project.docs = docs
@@ -92,6 +94,30 @@ def load_project(root: Path | str) -> Project:
         raise BriefgenError(problems)
     assert project is not None
     return project
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One data file read and validated: its text and data, its model, or its problems."""
+
+    doc: YamlDoc | None
+    model: BaseModel | None
+    problems: tuple[Problem, ...] = ()
+
+
+def check_files(paths: list[Path]) -> dict[Path, Checked]:
+    """Each data file (named as in :data:`FILES`) parsed and validated against its model."""
+    return {path: _check(path, read) for path, read in _read_all(paths).items()}
+
+
+def _check(path: Path, read: YamlDoc | BriefgenError) -> Checked:
+    if isinstance(read, BriefgenError):
+        return Checked(None, None, tuple(read.problems))
+    problems: list[Problem] = []
+    model = _validate(read, FILES[path.name], problems)
+    if model is not None:
+        read.data = None  # the model holds it now; messages locate values through doc.text
+    return Checked(read, model, tuple(problems))
 
 
 PARALLEL_BYTES = 1_000_000  # a file this large is parsed in a second process while this one reads the rest

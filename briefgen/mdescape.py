@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from briefgen.bidi import bidirectional
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACE = re.compile(r"[\t\r\n\u2028\u2029]+")
 # Characters with a meaning anywhere in a line: escapes, code, emphasis, links, notes and
@@ -39,6 +41,37 @@ def md_escape(value: object) -> str:
     """
     text = clean_text(str(value)).lstrip(" ").translate(_INLINE)
     return _LEAD.sub(r"\1\\\2", text, count=1) if text[:1] in _LEAD_FIRST else text
+
+
+_ISOLATES = re.compile("[\u2066-\u2069]")
+
+
+def isolate(text: str) -> str:
+    """`text` between Unicode isolates (FSI U+2068 ... PDI U+2069) when it holds
+    right-to-left text, so that a value quoted in a sentence neither sets the
+    paragraph's direction (an Arabic source title opening an English note) nor pulls its
+    neighbours into its own ("صحيفة الساحل، 12 January" keeps 12 with January). Text
+    without right-to-left characters is returned as it is. Isolates already in the text
+    are balanced first, so none closes or outlasts the one added."""
+    if not bidirectional(text):
+        return text
+    if _ISOLATES.search(text):
+        text = _balanced(text)
+    return f"\u2068{text}\u2069"
+
+
+def _balanced(text: str) -> str:
+    """`text` without isolate ends (PDI) that close nothing, and with one for each isolate it opens."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "\u2069":
+            if not depth:
+                continue
+            depth -= 1
+        elif ch in "\u2066\u2067\u2068":
+            depth += 1
+        out.append(ch)
+    return "".join(out) + "\u2069" * depth
 
 
 def md_url(value: object) -> str:

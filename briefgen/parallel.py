@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 from typing import Any, Callable
 
 
@@ -48,7 +50,25 @@ def forking_possible() -> bool:
             and not multiprocessing.current_process().daemon and not os.environ.get("BRIEFGEN_DEBUG"))
 
 
+def die_with_parent(signum: int) -> Callable[[], None] | None:
+    """A function that, called in a process, has `signum` sent to it when its parent dies
+    (Linux's ``prctl(PR_SET_PDEATHSIG)``), so that what a killed build started does not
+    run on; None where there is no such call."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(1, signum, 0, 0, 0)   # 1: PR_SET_PDEATHSIG
+
+
 def _run(fn: Callable[..., Any], args: tuple, send) -> None:
+    orphaned = die_with_parent(signal.SIGTERM)   # a killed build's worker stops (and stops what it started)
+    if orphaned is not None:
+        orphaned()
     try:
         outcome = (True, fn(*args))
     except BaseException as exc:  # noqa: BLE001 - every failure, Ctrl-C too, is raised in the parent

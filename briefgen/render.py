@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import signal
 import threading
@@ -31,7 +31,7 @@ from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, best_reli
 from briefgen.audiences import SUFFIX, find, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
-from briefgen.mdescape import md_escape, md_url
+from briefgen.mdescape import isolate, md_escape, md_url
 from briefgen.model import CREDIBILITY, RELIABILITY, BottomLine, Citation, Claim, Event, Judgment, Profile
 from briefgen.template_loader import template_loader
 
@@ -42,7 +42,7 @@ def _finalize(value: Any) -> Any:
         return value
     if value is None:
         return Markup("")
-    return Markup(md_escape(value))
+    return Markup(isolate(md_escape(value)))
 
 
 @dataclass
@@ -202,7 +202,7 @@ def make_environment(search_path: list[Path], sandboxed: bool = False) -> jinja2
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters["url"] = lambda v: Markup(md_url(v))
-    env.filters["md"] = lambda v: Markup(md_escape(v))
+    env.filters["md"] = lambda v: Markup(isolate(md_escape(v)))
     env.filters["longdate"] = lambda d: f"{d.day} {d.strftime('%B')} {d.year}"
     env.filters["edtf"] = lambda v: parse_date(v).display()
     env.tests["tagged"] = lambda v, tags: bool(set(getattr(getattr(v, "claim", v), "tags", ())) & set(tags))
@@ -214,11 +214,16 @@ def make_environment(search_path: list[Path], sandboxed: bool = False) -> jinja2
 
 def render(project: Project, audience: str, build_date: dt.date,
            analysis: Analysis | None = None, changes: Any = None, profile: Profile | None = None,
-           limits: Limits = Limits()) -> str:
-    """The briefing for `audience` as Markdown text."""
+           limits: Limits = Limits(),
+           environment: Callable[[list[Path], bool], jinja2.Environment] = make_environment) -> str:
+    """The briefing for `audience` as Markdown text.
+
+    `environment(search_path, sandbox)` gives the Jinja2 environment; a watch session
+    passes one that keeps its compiled templates between builds.
+    """
     profile = profile or load_profile(project, audience)  # also checks the audience exists
     env, context = template_context(project, audience, build_date, select(analysis or analyse(project), profile.select),
-                                    changes, profile, limits.sandbox)
+                                    changes, profile, limits.sandbox, environment)
     filename = str(find(project.root, audience).template)
     try:
         with _time_limit(limits.seconds):  # compiling counts: constant folding runs then
@@ -247,10 +252,12 @@ def render(project: Project, audience: str, build_date: dt.date,
 
 
 def template_context(project: Project, audience: str, build_date: dt.date, analysis: Analysis, changes: Any,
-                     profile: Profile, sandboxed: bool = False) -> tuple[jinja2.Environment, dict[str, Any]]:
+                     profile: Profile, sandboxed: bool = False,
+                     environment: Callable[[list[Path], bool], jinja2.Environment] = make_environment,
+                     ) -> tuple[jinja2.Environment, dict[str, Any]]:
     """The environment and the names a template sees. Under the sandbox, everything
     reachable from them is plain data or listed in :data:`briefgen.sandbox.TEMPLATE_API`."""
-    env = make_environment(search_path(project.root), sandboxed)
+    env = environment(search_path(project.root), sandboxed)
     notes, memo = Footnotes(project), Memo()
 
     def claim_grade(view: ClaimView) -> str:

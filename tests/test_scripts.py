@@ -97,14 +97,11 @@ def test_paragraph_direction_is_the_first_strong_character():
 # --- one paragraph, looked at closely -------------------------------------------------
 
 
-def test_a_wrapped_right_to_left_line_reads_in_order_with_its_number_and_latin_name(tmp_path):
-    pdf = one_paragraph(tmp_path, QUOTE)
-    lines = [line for line in words_by_line(pdf) if any(bidi.bidirectional(w) for _, w in line)]
-    assert len(lines) >= 2, lines
-    logical = QUOTE.split()
+def read_right_to_left(lines: list[list[tuple[float, str]]]) -> list[str]:
+    """The words of right-to-left lines as a reader takes them: each line right to left
+    by position, except a left-to-right stretch, read left to right."""
     seen: list[str] = []
     for line in lines:
-        # right to left by position, except a left-to-right stretch, read left to right
         ordered = [w for _, w in sorted(line, key=lambda xw: -xw[0])]
         i = 0
         while i < len(ordered):
@@ -117,8 +114,15 @@ def test_a_wrapped_right_to_left_line_reads_in_order_with_its_number_and_latin_n
             else:
                 seen.append(ordered[i])
                 i += 1
-    seen = [w for w in seen if w.strip(".،")]          # a full stop may be a word of its own
-    assert [w.strip(".،") for w in seen] == [w.strip(".،") for w in logical]
+    return [w.strip(".،") for w in seen if w.strip(".،")]   # a full stop may be a word of its own
+
+
+def test_a_wrapped_right_to_left_line_reads_in_order_with_its_number_and_latin_name(tmp_path):
+    pdf = one_paragraph(tmp_path, QUOTE)
+    lines = [line for line in words_by_line(pdf) if any(bidi.bidirectional(w) for _, w in line)]
+    assert len(lines) >= 2, lines
+    logical = QUOTE.split()
+    assert read_right_to_left(lines) == [w.strip(".،") for w in logical]
     first = [w for _, w in sorted(lines[0], key=lambda xw: -xw[0])]
     assert first[0] == fold("قال")                                       # flush right, first word rightmost
     us = [x for x, w in lines[0] if w == "US$"][0]

@@ -57,7 +57,8 @@ class Writer(Protocol):
 
     NAME: str           # the format's name, as given to --format and formats:
     SUFFIX: str         # the output file's suffix, with its dot
-    Options: type[Any]  # a dataclass of the writer's own settings, every field with a default
+    Options: type[Any]  # a dataclass of the writer's own settings, every field with a default;
+                        # a field `last` is set by the build to the file the output replaces
 
     def write(self, tree: Document, options: Any, path: Path) -> Sequence[str] | None:
         """Write `tree` to the file at `path` (the build gives a temporary file and

@@ -29,6 +29,7 @@ SUFFIX = ".docx"
 class Options:
     reference: Path | None = None   # a .docx whose styles, page set-up, headers and footers to use
     toc_pages: bool = True          # page numbers in the contents, from LibreOffice's layout, when it is there
+    last: Path | None = None        # the file this build replaces (the build sets it): its page numbers are reused
 
     def __post_init__(self) -> None:
         if self.reference is not None and not self.reference.is_file():
@@ -45,7 +46,7 @@ def write(tree: Document, options: Options, path: Path) -> list[str]:
     """Write `tree` as a .docx file at `path`; return warnings (styles a reference lacks)."""
     from briefgen.writers.docx import body
 
-    return body.write(tree, options.reference, path, _toc_pages(options))
+    return body.write(tree, options.reference, path, _toc_pages(options), last=options.last)
 
 
 def _toc_pages(options: Options) -> bool:

@@ -14,7 +14,7 @@ import functools
 import io
 import re
 from pathlib import Path
-from typing import assert_never
+from typing import BinaryIO, assert_never
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -27,16 +27,18 @@ from briefgen import tree as t
 from briefgen.parallel import Job
 from briefgen.writers import Notice
 from briefgen.writers.docx import house, layout, ooxml, reference as ref
+from briefgen.writers.docx.direction import Runs, Script, cs_font, needs, run_props, text_of
 from briefgen.writers.docx.schema import props as _props
 
 
 def write(doc: t.Document, reference: Path | None, path: Path, toc_pages: bool = True,
-          previous: t.Document | None = None) -> list[str]:
+          previous: t.Document | None = None, last: Path | None = None) -> list[str]:
     """Write `doc` as .docx at `path`; `reference` is a .docx whose styles and page set-up
     to use. With `toc_pages`, the contents gets its page numbers from LibreOffice's layout
-    of the file, when LibreOffice is there. With `previous`, the changes from that tree to
-    `doc` are tracked changes (:mod:`.redline`). Returns what the user should be told:
-    styles the reference lacks, where the page numbers came from."""
+    of the file, when LibreOffice is there, or from `last` (the file this one replaces)
+    when that recorded them for the same document. With `previous`, the changes from that
+    tree to `doc` are tracked changes (:mod:`.redline`). Returns what the user should be
+    told: styles the reference lacks, where the page numbers came from."""
     base = ref.open_reference(reference) if reference else docx.Document()
     if previous is None:
         writer = _Writer(base, doc, house_style=reference is None)
@@ -47,17 +49,26 @@ def write(doc: t.Document, reference: Path | None, path: Path, toc_pages: bool =
     body, notes = writer.run()
     date = dt.date.fromisoformat(doc.meta.date) if doc.meta.date else dt.date(2000, 1, 1)
 
-    def save(pages: list[int] | None) -> None:
-        with open(path, "wb") as out:
-            ooxml.save_reproducibly(base, out, date, body=_fill_pages(body, pages).encode("utf-8"), notes=notes)
+    def save(pages: list[int] | None, out: BinaryIO) -> None:
+        ooxml.save_reproducibly(base, out, date, body=_fill_pages(body, pages).encode("utf-8"), notes=notes)
 
     told: list[str] = list(writer.style.warnings)
+    ooxml.set_variable(base, layout.VARIABLE, None)   # a reference's own (a briefing used as one) is not ours
     if not writer.toc_titles or not toc_pages:
-        save(None)
+        with open(path, "wb") as out:
+            save(None, out)
         return told
-    save([0] * len(writer.toc_titles))  # the same lines the numbers will take
-    pages, why = layout.contents_pages(path, writer.toc_titles)
-    save(pages)
+    unnumbered = io.BytesIO()
+    save([0] * len(writer.toc_titles), unnumbered)  # the same lines the numbers will take
+    key = layout.key(unnumbered.getvalue())
+    pages = layout.reused(last, key, len(writer.toc_titles))
+    if pages is None:
+        path.write_bytes(unnumbered.getvalue())
+        pages, why = layout.contents_pages(path, writer.toc_titles)
+    if pages is not None:
+        ooxml.set_variable(base, layout.VARIABLE, layout.record(key, pages))
+    with open(path, "wb") as out:
+        save(pages, out)
     if pages is None:
         told.append(f"the contents has no page numbers: {why}; Word adds them when the reader updates "
                     "the field (install LibreOffice and python3-uno to have them written in)")
@@ -101,6 +112,7 @@ class _Writer:
         self.bookmark_id = 0
         self.numbering = ooxml.Numbering(base)
         self.accent = doc.meta.accent if house_style else look.NAVY
+        self.language = doc.meta.language
         self.notes: list[str] = []
         self.figures: list[tuple[list[str], int, Job]] = []  # (output list, index, drawing job)
         self.toc_titles: list[str] = []  # the contents' entries, whose page numbers go in last
@@ -172,17 +184,26 @@ class _Writer:
                        lead=f'<w:bookmarkStart w:id="{self.bookmark_id}" w:name="{mark}"/>'
                        f'<w:bookmarkEnd w:id="{self.bookmark_id}"/>')
 
-    def para_open(self, style: str | None, *props: str) -> str:
+    def para_open(self, style: str | None, *props: str, rtl: bool = False) -> str:
         """`<w:p>` with its properties: a paragraph style (Normal if the document lacks it) and
-        the ``w:pPr`` children `props`, in the schema's order."""
+        the ``w:pPr`` children `props`, in the schema's order; `rtl` for a right-to-left one."""
+        if rtl:
+            props = (*props, "<w:bidi/>")
         if style:
             return "<w:p>" + _props("pPr", f'<w:pStyle w:val="{self.style(style)}"/>', *props)
         return "<w:p>" + _props("pPr", *props)
 
+    def runs(self, items: tuple[t.Inline, ...]) -> Runs | None:
+        """The direction of a paragraph of `items` and its runs' marks, when it has
+        right-to-left or complex-script text (:mod:`.direction`); else None."""
+        text = text_of(items)
+        return Runs(text, self.language, self.house_style) if needs(text) else None
+
     def paragraph(self, out: list[str], style: str | None, children, part, props: str = "", lead: str = "") -> None:
         """A whole paragraph of `children`; `lead` is written before them (a bookmark, a note's mark)."""
-        out.append(self.para_open(style, props) + lead)
-        self.inlines(out, children, part)
+        runs = self.runs(children)
+        out.append(self.para_open(style, props, rtl=runs is not None and runs.rtl) + lead)
+        self.inlines(out, children, part, runs=runs)
         out.append("</w:p>")
 
     def list_items(self, items, out: list[str], part, depth: int, start: int | None) -> None:
@@ -236,26 +257,34 @@ class _Writer:
         starts = []
         for header in (True, False):
             shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{self.accent}"/>' if header else ""
-            starts.append(["<w:tc>" + _props("tcPr", f'<w:tcW w:w="{int(5000 * widths[i])}" w:type="pct"/>', shade)
-                           + self.para_open("TableText", _JC.get(aligns[i], "")) for i in range(ncols)])
+            starts.append([("<w:tc>" + _props("tcPr", f'<w:tcW w:w="{int(5000 * widths[i])}" w:type="pct"/>', shade),
+                            self.para_open("TableText", _JC.get(aligns[i], ""))) for i in range(ncols)])
         if block.header:
             out.append("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>")
             for i in range(ncols):
-                out.append(starts[0][i])
                 content = block.header[i] if i < len(block.header) else ()
-                self.inlines(out, (t.Strong(content),), part, color=look.WHITE)
-                out.append("</w:p></w:tc>")
+                self.cell(out, starts[0][i], aligns[i], (t.Strong(content),), part, color=look.WHITE)
             out.append("</w:tr>")
         cells = starts[1]
         for row in block.rows:
             out.append("<w:tr><w:trPr/>")
             for i in range(ncols):
-                out.append(cells[i])
-                if i < len(row):
-                    self.inlines(out, row[i], part)
-                out.append("</w:p></w:tc>")
+                self.cell(out, cells[i], aligns[i], row[i] if i < len(row) else (), part)
             out.append("</w:tr>")
         out.append("</w:tbl>" + self.para_open(None, _GAP) + "</w:p>")
+
+    def cell(self, out: list[str], start: tuple[str, str], align: str, content: tuple[t.Inline, ...], part,
+             color: str | None = None) -> None:
+        """One table cell: `start` is its column's (cell start, paragraph start). A
+        right-to-left cell is flush right already, so it drops a right alignment (in such a
+        paragraph Word reads ``right`` as its end, the left)."""
+        runs = self.runs(content) if content else None
+        para = start[1]
+        if runs is not None and runs.rtl:
+            para = self.para_open("TableText", "" if align == "right" else _JC.get(align, ""), rtl=True)
+        out.append(start[0] + para)
+        self.inlines(out, content, part, color=color, runs=runs)
+        out.append("</w:p></w:tc>")
 
     def figure(self, block: t.TimelineFigure, out: list[str], part) -> None:
         """The drawn timeline as a picture. Drawing it takes as long as writing a long
@@ -278,15 +307,18 @@ class _Writer:
             out.append(self.para_open("TOC1") + field)
         for i, (heading, revision) in enumerate(entries):
             style = f"TOC{min(heading.level, 2)}"
-            out.append(("" if i == 0 else "</w:p>") + self.para_open(style, self.paragraph_mark(revision))
-                       + (field if i == 0 else ""))
             title = t.plain_text(heading.children)
+            runs = self.runs((t.Text(title),))
+            out.append(("" if i == 0 else "</w:p>")
+                       + self.para_open(style, self.paragraph_mark(revision), rtl=runs is not None and runs.rtl)
+                       + (field if i == 0 else ""))
             page = ""
             if revision != "del":  # a removed heading has no page
                 page = f"\ue000{len(self.toc_titles)}\ue000"
                 self.toc_titles.append(title)
             out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(heading.id))}" w:history="1">'
-                       + self.revised(_run(title), revision) + page + "</w:hyperlink>")
+                       + self.revised(self.text(title, runs, False, False, False, None, None), revision)
+                       + page + "</w:hyperlink>")
         out.append(ooxml.FIELD_END + "</w:p>")
 
     def toc_entries(self, block: t.Toc) -> list[tuple[t.Heading, str | None]]:
@@ -305,33 +337,47 @@ class _Writer:
     # inlines ------------------------------------------------------------------------
 
     def inlines(self, out: list[str], items: tuple[t.Inline, ...], part, *, bold: bool = False,
-                italic: bool = False, link: bool = False, color: str | None = None) -> None:
+                italic: bool = False, link: bool = False, color: str | None = None,
+                runs: Runs | None = None) -> None:
+        """The runs of `items`; `runs` marks right-to-left and complex-script text (see :meth:`runs`)."""
         for node in items:
             match node:
                 case t.Text():
-                    out.append(_run(node.text, _rpr(bold, italic, False, self.style("Hyperlink") if link else None, color)))
+                    out.append(self.text(node.text, runs, bold, italic, False, self.style("Hyperlink") if link else None, color))
                 case t.Strong():
-                    self.inlines(out, node.children, part, bold=True, italic=italic, link=link, color=color)
+                    self.inlines(out, node.children, part, bold=True, italic=italic, link=link, color=color, runs=runs)
                 case t.Emph():
-                    self.inlines(out, node.children, part, bold=bold, italic=not italic, link=link, color=color)
+                    self.inlines(out, node.children, part, bold=bold, italic=not italic, link=link, color=color, runs=runs)
                 case t.Code():
-                    out.append(_run(node.text, _rpr(bold, italic, True, None, None)))
+                    out.append(self.text(node.text, runs, bold, italic, True, None, None))
                 case t.LineBreak():
                     out.append("<w:r><w:br/></w:r>")
+                    if runs is not None:
+                        runs.skip()
                 case t.Link():
-                    self.link(out, node, part, bold, italic)
+                    self.link(out, node, part, bold, italic, runs)
                 case t.Note():
                     self.note(out, node)
+                    if runs is not None:
+                        runs.skip()
                 case _:
                     assert_never(node)
 
-    def link(self, out: list[str], node: t.Link, part, bold: bool, italic: bool) -> None:
+    @staticmethod
+    def text(text: str, runs: Runs | None, bold: bool, italic: bool, mono: bool, style: str | None,
+             color: str | None) -> str:
+        """`text` as one run, or as several where `runs` marks its pieces differently."""
+        if runs is None:
+            return _run(text, _rpr(bold, italic, mono, style, color))
+        return "".join(_run(piece, _rpr(bold, italic, mono, style, color, script)) for piece, script in runs.cut(text))
+
+    def link(self, out: list[str], node: t.Link, part, bold: bool, italic: bool, runs: Runs | None = None) -> None:
         """A hyperlink: to a heading's bookmark, or to a URL through a relationship of `part`."""
         if node.internal:
             out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(node.url[1:]))}">')
         else:
             out.append(f'<w:hyperlink r:id="{part.relate_to(node.url, RT.HYPERLINK, is_external=True)}">')
-        self.inlines(out, node.children, part, bold=bold, italic=italic, link=True)
+        self.inlines(out, node.children, part, bold=bold, italic=italic, link=True, runs=runs)
         out.append("</w:hyperlink>")
 
     def note_mark(self) -> str:
@@ -372,15 +418,18 @@ def _x(text: str) -> str:
     return look.ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-@functools.lru_cache(maxsize=64)
-def _rpr(bold: bool, italic: bool, mono: bool, style: str | None, color: str | None) -> str:
-    """Run properties, in the schema's order."""
-    if not (bold or italic or mono or style or color):
+@functools.lru_cache(maxsize=256)
+def _rpr(bold: bool, italic: bool, mono: bool, style: str | None, color: str | None,
+         script: Script | None = None) -> str:
+    """Run properties, in the schema's order; `script` marks a right-to-left or
+    complex-script run (:mod:`.direction`)."""
+    if not (bold or italic or mono or style or color or script):
         return ""
+    fonts = ' w:ascii="Consolas" w:hAnsi="Consolas"' + (cs_font(script) or ' w:cs="Consolas"') if mono else cs_font(script)
     return _props("rPr", f'<w:rStyle w:val="{style}"/>' if style else "",
-                  '<w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:cs="Consolas"/>' if mono else "",
+                  f"<w:rFonts{fonts}/>" if fonts else "",
                   "<w:b/>" if bold else "", "<w:i/>" if italic else "",
-                  f'<w:color w:val="{color}"/>' if color else "")
+                  f'<w:color w:val="{color}"/>' if color else "", *run_props(script, bold, italic))
 
 
 def _run(text: str, rpr: str = "") -> str:

@@ -12,6 +12,7 @@ from lxml import etree
 from briefgen import look
 from briefgen import tree as t
 from briefgen.writers.docx import ooxml
+from briefgen.writers.docx.direction import complex_twins, mark_paragraph
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -48,6 +49,8 @@ def apply(base, meta: t.Meta) -> None:
     sub.font.color.rgb = RGBColor.from_string(look.WORD_SECONDARY)
     caption = styles["Caption"]
     caption.font.color.rgb = RGBColor.from_string(look.WORD_SECONDARY)
+    for rpr in styles.element.iter(qn("w:rPr")):  # Arabic, Hebrew, Thai ... sized and bold as Latin
+        complex_twins(rpr)
     _header_footer(section, meta)
 
 
@@ -75,10 +78,12 @@ def _header_footer(section, meta: t.Meta) -> None:
         header.add_run().add_picture(meta.logo, height=Mm(9))
         _header_text(header._p, "\t", small)
     _header_text(header._p, meta.header or meta.title, small)
+    mark_paragraph(header._p, meta.language)
     if meta.classification:
         mark = section.header.add_paragraph()
         mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _classification_run(mark._p, meta.classification)
+        mark_paragraph(mark._p, meta.language)
     footer_paragraph = section.footer.paragraphs[0]
     footer_paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(9360), WD_TAB_ALIGNMENT.RIGHT)
     footer = footer_paragraph._p
@@ -91,6 +96,7 @@ def _header_footer(section, meta: t.Meta) -> None:
     ooxml.field_runs(footer, "PAGE", "1", small)
     _header_text(footer, " of ", small)
     ooxml.field_runs(footer, "NUMPAGES", "1", small)
+    mark_paragraph(footer, meta.language)
 
 
 def _header_text(p, text: str, rpr) -> None:

@@ -9,21 +9,36 @@ their metrics, so Word paginates the same text alike.
 
 Without LibreOffice the contents keeps its linked entries without numbers, and the
 build says so.
+
+Laying a briefing out takes LibreOffice seconds, so the numbers are kept with the file:
+a document variable records them with a key of what they depend on (the document as
+written without them, and the LibreOffice that laid it out). A build whose document
+without numbers is the same as the last one's reuses that file's numbers
+(:func:`reused`), and writes the same bytes a fresh layout would.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+
+from briefgen import bidi
+from briefgen.parallel import die_with_parent
+from briefgen.writers.docx import ooxml
 
 SCRIPT = Path(__file__).with_name("uno_layout.py")
 TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
+VARIABLE = "briefgen.contents"  # the document variable: the layout's key, then each entry's page
 
 
 @functools.cache
@@ -53,18 +68,139 @@ def contents_pages(path: Path, titles: list[str]) -> tuple[list[int] | None, str
     if os.environ.get("BRIEFGEN_SOFFICE_PIPE"):  # a LibreOffice already running (the test session's)
         args += ["--connect", os.environ["BRIEFGEN_SOFFICE_PIPE"]]
     try:
-        proc = subprocess.run([*args, "contents", str(path)], capture_output=True, text=True,
-                              timeout=TIMEOUT, env={**os.environ, "PYTHONPATH": ""})
+        code, out, err = run([*args, "contents", str(path)])
     except subprocess.TimeoutExpired:
         return None, f"LibreOffice took longer than {TIMEOUT} s to lay the document out"
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+    if code != 0:
+        last = (err.strip().splitlines() or ["no message"])[-1]
         return None, f"LibreOffice failed to lay the document out ({last})"
-    entries = json.loads(proc.stdout or "[]")
+    entries = json.loads(out or "[]")
     if [_norm(text) for text, _ in entries] != [_norm(t) for t in titles]:
         return None, "LibreOffice's contents did not list the same headings"
     return [page for _, page in entries], ""
 
 
+class _Terminated(BaseException):
+    """SIGTERM while LibreOffice lays the document out: unwinds so that it is stopped."""
+
+
+def run(args: list[str], timeout: float = TIMEOUT) -> tuple[int, str, str]:
+    """Run the layout script `args`: (exit status, stdout, stderr); TimeoutExpired after
+    `timeout` seconds. Whatever way this ends (time-out, Ctrl-C, SIGTERM, an error), no
+    process the script started outlives it:
+
+    * the script runs in a process group of its own, which LibreOffice joins, and the
+      group is killed unless the script ended by itself;
+    * every process started carries a token in its environment, and any that left the
+      group is found by it and killed (as :mod:`briefgen.confine` does for a sandbox);
+    * on Linux the script is sent SIGTERM should this process die without a word
+      (``PR_SET_PDEATHSIG``), and stops its LibreOffice then.
+
+    SIGTERM is delivered again once LibreOffice is stopped, so the build ends as it would have."""
+    token = secrets.token_hex(16)
+    env = {**os.environ, "PYTHONPATH": "", TOKEN: token}
+    restore = _catch_sigterm()
+    proc = None
+    try:
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env, start_new_session=True,
+                                preexec_fn=die_with_parent(signal.SIGTERM))
+        out, err = proc.communicate(timeout=timeout)
+    except _Terminated:
+        restore()
+        _stop(proc, token)
+        os.kill(os.getpid(), signal.SIGTERM)   # as it was sent: the build's own handling of it
+        raise KeyboardInterrupt from None     # a handler that returned
+    except BaseException:                     # time-out, Ctrl-C, an error
+        restore()
+        _stop(proc, token)
+        raise
+    restore()
+    if proc.returncode != 0:                  # what the script left, if anything (its group may be gone)
+        _stop(None, token)
+    return proc.returncode, out, err
+
+
+TOKEN = "BRIEFGEN_LAYOUT"  # the environment variable that marks what one layout started
+
+
+def _stop(proc: subprocess.Popen | None, token: str) -> None:
+    """Kill the script's process group and every process carrying `token`; reap the script."""
+    from briefgen.confine import stop_marked
+
+    if proc is not None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)   # its number names the group while any member lives
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+    stop_marked(TOKEN, token)
+
+
+def _catch_sigterm():
+    """Make SIGTERM raise :class:`_Terminated` here (main thread only); return what restores it."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_IGN:
+        return lambda: None
+
+    def terminated(signum, frame):
+        raise _Terminated()
+
+    signal.signal(signal.SIGTERM, terminated)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
 def _norm(text: str) -> str:
+    """A contents entry as compared: spaces folded, case and direction marks ignored."""
+    text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def key(unnumbered: bytes) -> str:
+    """The key of the contents' page numbers: of `unnumbered` (the .docx as written with
+    every number 0) and of the LibreOffice that lays it out."""
+    digest = hashlib.sha256(unnumbered)
+    digest.update(_engine().encode())
+    return digest.hexdigest()
+
+
+def record(key: str, pages: list[int]) -> str:
+    """The document variable's value: `key`, then the page of each entry."""
+    return " ".join([key, *map(str, pages)])
+
+
+def reused(last: Path | None, key: str, count: int) -> list[int] | None:
+    """The `count` page numbers recorded in the .docx at `last` (the file this build
+    replaces) when they were laid out under `key`; else None."""
+    try:
+        with zipfile.ZipFile(last) as package:   # type: ignore[arg-type]
+            value = ooxml.variable(package, VARIABLE)
+    except (OSError, TypeError, zipfile.BadZipFile):   # none, unreadable, or not a .docx
+        return None
+    words = (value or "").split()
+    if len(words) != count + 1 or words[0] != key or not all(w.isdigit() for w in words[1:]):
+        return None
+    return [int(w) for w in words[1:]]
+
+
+@functools.cache
+def _engine() -> str:
+    """What identifies the installed LibreOffice's build, alike on every machine with the
+    same package: its version file and the sizes of its program and main library."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return ""
+    program = Path(os.path.realpath(soffice)).parent
+    parts = []
+    for name in ("versionrc", "soffice.bin", "libmergedlo.so"):
+        try:
+            parts.append(f"{name}:{(program / name).stat().st_size}")
+            if name == "versionrc":
+                parts.append(hashlib.sha256((program / name).read_bytes()).hexdigest())
+        except OSError:
+            continue
+    return ";".join(parts)

@@ -142,6 +142,38 @@ def _ensure_note_settings(document, part: XmlPart) -> None:
     settings.append(pr)
 
 
+def set_variable(document, name: str, value: str | None) -> None:
+    """Set the document variable `name` (``w:docVar`` in settings.xml, where Word keeps an
+    add-in's data with a document) to `value`; remove it when `value` is None."""
+    settings = document.settings.element
+    found = settings.find(qn("w:docVars"))
+    for old in found.findall(qn("w:docVar")) if found is not None else ():
+        if old.get(qn("w:name")) == name:
+            found.remove(old)
+    if value is None:
+        if found is not None and len(found) == 0:
+            settings.remove(found)
+        return
+    if found is None:
+        found = etree.Element(qn("w:docVars"))
+        schema.insert(settings, found)
+    var = etree.SubElement(found, qn("w:docVar"))
+    var.set(qn("w:name"), name)
+    var.set(qn("w:val"), value)
+
+
+def variable(package: zipfile.ZipFile, name: str) -> str | None:
+    """The value of document variable `name` in the .docx `package`, or None."""
+    try:
+        root = etree.fromstring(package.read("word/settings.xml"))
+    except (KeyError, etree.XMLSyntaxError):
+        return None
+    for var in root.iterfind(f"{qn('w:docVars')}/{qn('w:docVar')}"):
+        if var.get(qn("w:name")) == name:
+            return var.get(qn("w:val"))
+    return None
+
+
 def element(parent, tag: str, **attrs) -> etree._Element:
     """A new `tag` element (``w:p``) appended to `parent`, with ``w:`` attributes `attrs`."""
     node = etree.SubElement(parent, qn(tag))

@@ -230,7 +230,8 @@ class _Redliner(_Writer):
         """Two blocks of the same kind, compared part by part."""
         match old, new:
             case (t.Para(), t.Para()):
-                out.append(self.para_open(None))
+                runs = self.runs(new.children)
+                out.append(self.para_open(None, rtl=runs is not None and runs.rtl))
                 self.words(old.children, new.children, out, part)
                 out.append("</w:p>")
             case (t.Heading(), t.Heading()):
@@ -327,14 +328,19 @@ class _Redliner(_Writer):
     def words(self, old: tuple[t.Inline, ...], new: tuple[t.Inline, ...], out: list[str], part) -> None:
         """The runs of `new`, with the words that differ from `old` tracked."""
         a, b = _tokens(old), _tokens(new)
+
+        def write(o: list[str], tokens: list[_Token]) -> None:  # right-to-left pieces marked as they read alone
+            items = _inlines(tokens)
+            self.inlines(o, items, part, runs=self.runs(items))
+
         for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
             if op == "equal":
-                self.inlines(out, _inlines(b[j1:j2]), part)
+                write(out, b[j1:j2])
                 continue
             if i1 < i2:
-                out.append(self.marked("del", lambda o: self.inlines(o, _inlines(a[i1:i2]), part)))
+                out.append(self.marked("del", lambda o: write(o, a[i1:i2])))
             if j1 < j2:
-                out.append(self.marked("ins", lambda o: self.inlines(o, _inlines(b[j1:j2]), part)))
+                out.append(self.marked("ins", lambda o: write(o, b[j1:j2])))
 
     def toc_entries(self, block: t.Toc) -> list[tuple[t.Heading, str | None]]:
         """The new headings, and the old ones gone, in order, marked."""

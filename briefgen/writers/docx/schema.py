@@ -67,6 +67,17 @@ def after(container: str, tag: str) -> tuple[str, ...]:
     return tags[tags.index(tag) + 1:]
 
 
+def insert(element: etree._Element, child: etree._Element) -> None:
+    """Put `child` into `element`, a container of the table, where the schema's order
+    wants it: before the first child that comes after it."""
+    later = set(after(etree.QName(element).localname, etree.QName(child).localname))
+    for sibling in element:
+        if isinstance(sibling.tag, str) and etree.QName(sibling).localname in later:
+            sibling.addprevious(child)
+            return
+    element.append(child)
+
+
 @functools.lru_cache(maxsize=256)
 def props(container: str, *children: str) -> str:
     """``<w:container>`` holding the XML fragments `children` in the schema's order

@@ -57,10 +57,24 @@ def connect(pipe: str, timeout: float = 60.0):
 
 
 def start(soffice: str, profile: Path, pipe: str) -> subprocess.Popen:
+    """A private LibreOffice, in this script's process group (briefgen gives the script a
+    group of its own, and kills the group if the script does not end by itself)."""
     return subprocess.Popen(
         [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
          f"-env:UserInstallation={profile.as_uri()}", f"--accept=pipe,name={pipe};urp;"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill(proc: subprocess.Popen, made) -> None:
+    """Stop a LibreOffice that did not exit when asked: the launcher and soffice.bin under
+    it. When this script leads its own process group (as briefgen starts it), the group,
+    this script with it, after removing the profile; else the launcher alone."""
+    if os.getpgid(0) == os.getpid():
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        os.killpg(0, signal.SIGKILL)   # nothing before it that can fail (stderr may be a closed pipe)
+    proc.kill()
+    proc.wait()
 
 
 def load(desktop, path: Path):
@@ -102,6 +116,7 @@ def redlines(doc) -> dict:
 
 
 def _give_up(signum, frame):
+    _OFFICE["stopped"] = True   # no time to ask LibreOffice to close: it is killed
     raise SystemExit(f"stopped by signal {signum}")
 
 
@@ -161,16 +176,16 @@ def main(argv: list) -> int:
         return 0
     finally:
         if proc is not None:  # the LibreOffice started here stops, whatever happened
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)   # cleanup is under way
             try:
-                if desktop is not None:
+                if desktop is not None and not _OFFICE.get("stopped"):
                     desktop.terminate()
             except Exception:  # noqa: BLE001 - the bridge closes as soffice exits
                 pass
             try:
-                proc.wait(timeout=30)
+                proc.wait(timeout=0 if desktop is None or _OFFICE.get("stopped") else 30)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)   # soffice.bin with its launcher
-                proc.wait()
+                kill(proc, made)
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)
 
