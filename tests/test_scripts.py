@@ -295,6 +295,32 @@ def test_format_characters_are_honoured_not_drawn(tmp_path):
     assert "\u2067" not in text and "\u2069" not in text
 
 
+def test_isolates_and_marks_set_the_order_and_are_neither_drawn_nor_refused(tmp_path):
+    # a note as the render stage makes it: right-to-left values isolated (FSI ... PDI), so
+    # the note stays left to right and its date reads after the title
+    note = ("\u2068صحيفة الساحل\u2069, “\u2068الكونسورتيوم يعلن خطة\u2069”, 12 January 2026, para. 2.")
+    marks = "Saffron\u200e Water \u200fشركة\u061c 2032 \u2067US$ 53\u2069."
+    plain = "plain\u200e text\u200f only"        # no right-to-left letter: the plain path
+    blocks = tuple(t.Para((t.Text(x),)) for x in (note, marks, plain))
+    pdf = tmp_path / "controls.pdf"
+    pdf_writer.write(t.Document(t.Meta(title="Controls", date="2026-03-01"), blocks), pdf_writer.Options(), pdf)
+    lines = stream_lines(pdf)
+    # pypdf keeps the neutrals after an Arabic run in its direction (",”" for "”,") and
+    # spaces runs drawn apart: compare the letters and digits' order
+    assert unspaced(re.sub("[\u2066-\u2069]", "", note)) in [unspaced(line) for line in lines], lines
+    assert "plain text only" in lines
+    controls = set(bidi.CONTROLS)
+    # (poppler marks the right-to-left stretches it finds with U+202B ... U+202C: fold drops those)
+    for text in (pypdf.PdfReader(pdf).pages[0].extract_text(), reads(pdf),
+                 fold(subprocess.run([tool("pdftotext"), "-raw", str(pdf), "-"], capture_output=True, text=True).stdout)):
+        assert not controls & set(text), [hex(ord(c)) for c in controls & set(text)]
+    # the note is left to right: its first word, the Arabic title, at the left margin
+    words = [w for w in bboxes(pdf, 1) if 50 < w[1] < 780]
+    first_line = min(w[3] for w in words)
+    assert min(w[0] for w in words if abs(w[3] - first_line) < 5) < 63
+    assert [w for w in words if w[4] == "12"][0][0] > [w for w in words if w[4] == "2026,"][0][0] - 80
+
+
 def test_latin_and_cjk_take_the_plain_path():
     from briefgen.writers.pdf.text import esc, needs_shaping
 

@@ -90,8 +90,9 @@ def unshowable(ch: str, text: str) -> TextError:
     """The error for character `ch` of `text`, which the PDF cannot show: the character
     named, quoted in the whole words around it (the build names the data item `text`
     came from: file, line and field)."""
+    shown = "".join(c for c in text if c not in bidi.CONTROLS)    # the isolates round values
     return TextError([Problem(
-        f"the PDF cannot show {fonts.describe(ch)}, in: “{around(text, text.index(ch))}”",
+        f"the PDF cannot show {fonts.describe(ch)}, in: “{around(shown, shown.index(ch))}”",
         hint="remove it from the data, or build only the Word file with --format docx, which shows it")],
         kind="data", text=text)
 
