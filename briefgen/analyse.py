@@ -269,6 +269,7 @@ def select(analysis: Analysis, selection: Selection) -> Analysis:
         c = v.claim
         return (rank(c.significance) >= rank(cl.significance)
                 and (not cl.kinds or c.kind in cl.kinds)
+                and (not cl.claimant_kinds or c.claimant_kind in cl.claimant_kinds)
                 and (not cl.tags or bool(set(cl.tags) & set(c.tags)))
                 and (not cl.subjects or any(c.subject.startswith(p) for p in cl.subjects))
                 and (not cl.statuses or v.status in cl.statuses)

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen import resources, topics
 from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.load import Project, _validate
 from briefgen.model import Profile
 from briefgen.yamlio import decode, load_yaml, read_bytes
 
-BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+BUILTIN = resources.builtin_templates()
 SUFFIX = ".md.j2"
 NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
@@ -50,9 +51,18 @@ def project_templates(project_root: Path) -> Path:
     return project_root / "templates"
 
 
+def builtin_folder() -> Path:
+    """The built-in audiences' folder, or an error if this installation lacks it."""
+    if not (BUILTIN / "_base.md.j2").is_file():
+        raise BriefgenError.one(
+            f"briefgen's built-in templates are missing: no _base.md.j2 in {BUILTIN}", kind="template",
+            hint="this installation of briefgen is incomplete; reinstall it (pip install --force-reinstall briefgen)")
+    return BUILTIN
+
+
 def search_path(project_root: Path) -> list[Path]:
     own = project_templates(project_root)
-    return ([own] if own.is_dir() else []) + [BUILTIN]
+    return ([own] if own.is_dir() else []) + [builtin_folder()]
 
 
 def contained(path: Path, folders: list[Path]) -> Path:
@@ -155,13 +165,29 @@ def logo_file(project_root: Path, logo: str, sandboxed: bool = False) -> Path:
 
 
 def load_profile(project: Project, name: str) -> Profile:
-    """The audience's profile (defaults if it has none); errors carry file and line."""
+    """The audience's profile as this project builds it; errors carry file and line.
+
+    Everything the briefing needs from the profile is settled here, once: its topics
+    become the project's tags (see :mod:`briefgen.topics`), and its label and
+    classification are the profile's, else the project's (the classification) or the
+    audience's name (the label). Templates and writers read these and nothing else.
+    """
     aud = find(project.root, name)
-    if aud.profile_path is None:
-        return Profile()
-    doc = load_yaml(contained(aud.profile_path, search_path(project.root)), label=display_path(aud.profile_path))
-    problems: list[Problem] = []
-    profile = _validate(doc, Profile, problems)
-    if problems:
-        raise BriefgenError(problems, kind="template")
-    return profile
+    profile, doc = Profile(), None
+    if aud.profile_path is not None:
+        doc = load_yaml(contained(aud.profile_path, search_path(project.root)), label=display_path(aud.profile_path))
+        problems: list[Problem] = []
+        profile = _validate(doc, Profile, problems)
+        if problems:
+            raise BriefgenError(problems, kind="template")
+    if unknown := topics.check_selection(profile.select, doc):
+        raise BriefgenError(unknown, kind="template")
+    look = profile.look.model_copy(update={
+        "label": profile.look.label or default_label(name),
+        "classification": profile.look.classification or project.config.classification})
+    return profile.model_copy(update={"select": topics.resolve(profile.select, project.config.topics), "look": look})
+
+
+def default_label(name: str) -> str:
+    """'board' -> 'Board briefing'."""
+    return re.sub(r"[-_]+", " ", name).capitalize() + " briefing"

@@ -11,11 +11,11 @@ import datetime as dt
 import functools
 import os
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen import atomic, collector, confine
+from briefgen import atomic, collector, confine, stopping
 from briefgen.analyse import analyse, as_of
 from briefgen.audiences import check_name, load_profile, logo_file
 from briefgen.dates import DateError, epoch_day
@@ -26,7 +26,7 @@ from briefgen.parallel import Job
 from briefgen.parse import parse
 from briefgen.render import Limits, make_environment, render
 from briefgen.tree import Document, Meta
-from briefgen.writers import TextError, Writer, options, writer
+from briefgen.writers import FORMATS, TextError, Writer, options, takes, tracks_changes, writer
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
     look = profile.look
     logo = str(logo_file(project.root, look.logo, limits.sandbox)) if look.logo else ""
     meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
-                classification=look.classification or cfg.classification or "", audience=audience,
+                classification=look.classification or "", audience=audience, label=look.label or "",
                 date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,
                 accent=(look.accent or NAVY).lstrip("#").upper(), font=look.font or "", logo=logo,
                 header=look.header or "", footer=look.footer or "")
@@ -140,7 +140,8 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
         raise located(exc, req.project_dir, exc.text) from None
     if previous is not None:
         try:
-            staged.append(_stage_changes(previous, doc, plan, out_dir / f"{name}-changes.docx", warnings))
+            w, opts = next((w, o) for w, o in plan if tracks_changes(w))
+            staged.append(_stage_changes(previous, doc, w, opts, out_dir / f"{name}-changes{w.SUFFIX}", warnings))
         except BaseException:
             atomic.discard(staged)
             raise
@@ -174,10 +175,11 @@ def _document(req: BuildRequest, stages: Stages) -> tuple[Document, str, list[tu
 
 
 def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> dict[str, Any] | None:
-    """Format `fmt`'s writer options: the request's, with the PDF seal the audience's
-    profile or briefgen.yaml asks for unless the request says (``--seal``, ``--no-seal``)."""
+    """Format `fmt`'s writer options: the request's, with the seal the audience's profile
+    or briefgen.yaml asks for (for a writer that seals: the PDF's) unless the request
+    says (``--seal``, ``--no-seal``)."""
     given = req.options.get(fmt)
-    if fmt == "pdf" and "seal" not in (given or {}):
+    if "seal" not in (given or {}) and takes(writer(fmt), "seal"):
         from briefgen.seal import from_settings
 
         spec = from_settings(project, audience)
@@ -188,9 +190,10 @@ def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> d
 
 def _previous_document(project: Project, req: BuildRequest, audience: str, build_date: dt.date,
                        plan: list[tuple[Writer, Any]]) -> Document | None:
-    """With `previous:` set and a Word file asked for, the previous briefing's tree (same
-    audience, build date and limits), for the changes file; else None."""
-    if not project.config.previous or not any(w.NAME == "docx" for w, _ in plan):
+    """With `previous:` set and a format asked for whose writer tracks changes (Word's),
+    the previous briefing's tree (same audience, build date and limits), for the changes
+    file; else None."""
+    if not project.config.previous or not any(tracks_changes(w) for w, _ in plan):
         return None
     from briefgen.diff import load_version
 
@@ -210,22 +213,25 @@ def write_changes(old: Project, new: Project, audience: str, build_date: dt.date
                   reference: Path | None = None) -> list[str]:
     """The briefing of `new` as a Word file at `target`, with every change from the
     briefing of `old` (same audience and build date) tracked; returns warnings."""
-    if target.suffix.lower() != ".docx":
-        raise BriefgenError.one(f"the changes file must be a .docx, not '{target.name}'", field="--redline",
-                                hint="name a file ending in .docx", kind="usage")
-    w, opts = writer("docx"), options("docx", {"reference": reference} if reference else None)
+    able = [w for w in map(writer, FORMATS) if tracks_changes(w)]
+    w = next((w for w in able if w.SUFFIX == target.suffix.lower()), None)
+    if w is None:
+        suffixes = " or ".join(w.SUFFIX for w in able)
+        raise BriefgenError.one(f"the changes file must be a {suffixes}, not '{target.name}'", field="--redline",
+                                hint=f"name a file ending in {suffixes}", kind="usage")
+    opts = options(w.NAME, {"reference": reference} if reference else None)
     previous = document_for(without_previous(old), audience, build_date)
     doc = document_for(new, audience, build_date)
     atomic.prepare_dir(target.parent)
     warnings: list[str] = []
-    atomic.commit([_stage_changes(previous, doc, [(w, opts)], target, warnings)])
+    atomic.commit([_stage_changes(previous, doc, w, opts, target, warnings)])
     return warnings
 
 
-def _stage_changes(previous: Document, doc: Document, plan, target: Path, warnings: list[str]) -> tuple[Path, Path]:
-    """The Word file with the changes since the previous briefing tracked, staged."""
-    w, opts = next((w, o) for w, o in plan if w.NAME == "docx")
-    tmp = atomic.stage(target, lambda path: warnings.extend(w.write_redline(previous, doc, opts, path)), "docx")
+def _stage_changes(previous: Document, doc: Document, w: Writer, opts: Any, target: Path,
+                   warnings: list[str]) -> tuple[Path, Path]:
+    """The file with the changes since the previous briefing tracked, by writer `w`, staged."""
+    tmp = atomic.stage(target, lambda path: warnings.extend(w.write_redline(previous, doc, opts, path)), w.NAME)
     return tmp, target
 
 
@@ -252,6 +258,8 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
             error = exc
             break
     if first is not None:
+        if isinstance(error, (stopping.Terminated, KeyboardInterrupt)):
+            first.cancel()  # stopping: no need for the other format
         try:
             tmp, said = first.result()
             staged.insert(0, (tmp, jobs[0][3]))
@@ -266,7 +274,7 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
 
 def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:
     said: list[str] = []
-    if "last" in {f.name for f in fields(opts)}:  # a writer that reuses work from the file it replaces
+    if takes(w, "last"):  # a writer that reuses work from the file it replaces
         opts = replace(opts, last=target)
     tmp = atomic.stage(target, lambda path: said.extend(w.write(doc, opts, path) or ()), w.NAME)
     return tmp, said
@@ -283,7 +291,8 @@ class Outcome:
 def _build_one(req: BuildRequest) -> Outcome:
     said: list[str] = []
     try:
-        return Outcome(req.audience or "", tuple(build(req, said.append)), warnings=tuple(said))
+        with stopping.unwinding():
+            return Outcome(req.audience or "", tuple(build(req, said.append)), warnings=tuple(said))
     except BriefgenError as exc:
         return Outcome(req.audience or "", error=exc)
     except Exception as exc:  # noqa: BLE001 - one audience's bug must not stop the others
@@ -303,16 +312,25 @@ def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
 
     load_project(req.project_dir)  # bad data fails once, before any worker starts
     names = [a.name for a in audiences(req.project_dir)]
+    if not names:
+        raise BriefgenError.one("no audience to build", file=display_path(req.project_dir), kind="template",
+                                hint="`briefgen templates list` shows where audiences are looked for")
     requests = [replace(req, audience=name) for name in names]
     workers = max(1, min(len(requests), os.cpu_count() or 1))
     results: dict[str, Outcome] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=stopping.pool_worker, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_build_one, r) for r in requests]
-        for future in as_completed(futures):
-            outcome = future.result()
-            results[outcome.audience] = outcome
-            if progress:
-                progress(outcome)
+        try:
+            for future in as_completed(futures):
+                outcome = future.result()
+                results[outcome.audience] = outcome
+                if progress:
+                    progress(outcome)
+        except BaseException:  # stopped (SIGTERM, Ctrl-C): so are the audiences being built, removing their files
+            pool.shutdown(wait=False, cancel_futures=True)
+            stopping.stop_children()
+            atomic.sweep(req.out_dir)  # what a worker that had to be killed left
+            raise
     return [results[n] for n in names]
 
 

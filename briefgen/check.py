@@ -73,6 +73,23 @@ def find_text(source_id: str, project: Project, texts_dir: Path | None) -> Path 
     return path if path is not None and path.is_file() else None
 
 
+def why_no_text(source_id: str, project: Project, texts_dir: Path | None) -> str:
+    """Where a source's text was looked for, for a source `find_text` found none for."""
+    src = project.sources[source_id]
+    looked = []
+    if texts_dir is not None:
+        named = f"named {Path(src.fulltext).name} or " if src.fulltext else ""
+        looked.append(f"no file in {texts_dir} {named}starting with '{source_id}'")
+    if src.fulltext:
+        index = list(project.sources).index(source_id)
+        file, line = project.locate("sources.yaml", "sources", index, "fulltext")
+        where = (project.root / src.fulltext).resolve()
+        looked.append(f"its fulltext '{src.fulltext}' ({file}:{line}) is not there: no file {where}")
+    else:
+        looked.append("it has no fulltext in sources.yaml")
+    return "; ".join(looked)
+
+
 def check_quotes(project: Project, texts_dir: Path | None = None) -> list[QuoteResult]:
     """Look every quote up in its source's text; one result per citation."""
     cache: dict[str, list[str] | None] = {}

@@ -16,7 +16,7 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
-from briefgen import __version__, collector
+from briefgen import __version__, collector, stopping
 from briefgen.console import Lazy, Table
 from briefgen.errors import EXIT_CODES, BriefgenError, display_path
 from briefgen.writers import FORMATS
@@ -135,9 +135,9 @@ def validate(
     project = load_project(project_dir)
     warnings = warnings_for(project, audience)
     n_cit = sum(len(x.citations) for x in [*project.events, *project.claims])
-    say(
-        f"{display_path(project_dir)}: OK: {len(project.sources)} sources, {len(project.events)} events, "
-        f"{len(project.claims)} claims, {len(project.judgments)} judgments, {n_cit} citations")
+    counts = ((len(project.sources), "source"), (len(project.events), "event"), (len(project.claims), "claim"),
+              (len(project.judgments), "judgment"), (n_cit, "citation"))
+    say(f"{display_path(project_dir)}: OK: " + ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts))
     _warn_problems(warnings)
 
 
@@ -346,7 +346,7 @@ def _build_everything(req, build_all) -> None:
 
     total = len(audiences(req.project_dir))
     with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  console=err.rich, transient=True) as bar:
+                  console=err.rich, transient=True, disable=not err.rich.is_terminal) as bar:
         task = bar.add_task("", total=total)
         outcomes = build_all(req, lambda o: bar.update(task, advance=1, description=o.audience))
     failed = [o for o in outcomes if o.error]
@@ -378,18 +378,22 @@ def check(
     locators that can be decided are written into events.yaml and claims.yaml (comments
     and layout kept, quotes never changed); what cannot be decided is listed.
 
-    Example: briefgen check seeds --texts ../shared/seeds --fix
+    Example: briefgen check seeds --texts path/to/texts --fix
     """
-    from briefgen.check import check_quotes, fix_locators, report
+    from briefgen.check import check_quotes, fix_locators, report, why_no_text
     from briefgen.load import load_project
 
     project = load_project(project_dir)
     if texts is not None and not texts.is_dir():
-        raise BriefgenError.one("not a folder", file=display_path(texts), field="--texts", kind="usage")
+        raise BriefgenError.one("not a folder", file=display_path(texts), field="--texts", kind="usage",
+                                hint="give the folder that holds the sources' texts, each file named by "
+                                     "its source id or as its fulltext names it")
     results = check_quotes(project, texts)
     found = report(project, results, require_text)
     for line in found.lines():
         say(line)
+    for source_id in sorted({r.citation.source for r in results if r.status == "unchecked"}):
+        say(f"  {source_id}: {why_no_text(source_id, project, texts)}")
     if not fix:
         if found.problems:
             raise BriefgenError(found.problems)
@@ -705,4 +709,12 @@ def _changes(paths, project_dir: Path) -> str:
 
 def main() -> None:
     collector.tune()
-    app()
+    stopping.raise_on_term(stopping.DEADLINE)  # SIGTERM unwinds like Ctrl-C: temporary files are removed
+    try:
+        app()
+    except stopping.Terminated:
+        from briefgen.atomic import remove_live
+
+        remove_live()  # those whose removal a library's bare `except:` swallowed
+        err.print("error: stopped by SIGTERM before it finished; no temporary file was left", markup=False)
+        sys.exit(stopping.EXIT)

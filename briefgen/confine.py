@@ -12,9 +12,13 @@ folding), rendering, parsing the Markdown it made and laying that out as a PDF.
   the child turns into an exception so that its temporary files are removed as in any
   failed build, then SIGKILL after a short grace.
 * Running out of time or memory is a template error (exit 3) naming the template.
+* If this process is stopped itself (SIGTERM, Ctrl-C) the child is stopped the same way,
+  SIGTERM then SIGKILL; if it dies outright (SIGKILL), the kernel sends the child SIGTERM
+  (Linux), so that no build goes on writing for nobody.
 * What the build starts in a session of its own (LibreOffice, for the Word contents'
   page numbers) is stopped too, found by a token in its environment; the build's
-  temporary folder (``TMPDIR``) is its own, and removed when it ends.
+  temporary folder (``TMPDIR``) is its own, and removed when it ends (or, if this
+  process was killed outright, by the next sandboxed build).
 
 Needs ``fork`` and the ``resource`` module (Linux; on macOS the kernel does not enforce
 an address-space limit).
@@ -25,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -35,15 +40,13 @@ from multiprocessing.connection import Pipe
 from pathlib import Path
 from typing import Any, Callable
 
+from briefgen import atomic
 from briefgen.errors import BriefgenError, display_path
+from briefgen.stopping import Terminated, raise_on_term, stop_with_parent
 
 GRACE = 5.0  # seconds between SIGTERM and SIGKILL
 RENDER_SECONDS = 86_400  # rendering's own limit inside the child, where the parent keeps time
 _inside = False
-
-
-class Stopped(BaseException):
-    """Raised in the child when it is told to stop: unwinds like Ctrl-C, removing temporary files."""
 
 
 class RemoteTraceback(Exception):
@@ -70,14 +73,17 @@ def run(fn: Callable[..., Any], req: Any, warn: Callable[[str], None] | None = N
         raise BriefgenError.one("--sandbox needs a system with fork and resource limits (Linux)",
                                 field="--sandbox", hint="build untrusted templates on Linux", kind="usage")
     limits = req.limits
-    scratch, token = tempfile.mkdtemp(prefix="briefgen-sandbox-"), secrets.token_hex(16)
+    _sweep_scratch()
+    scratch = tempfile.mkdtemp(prefix=f"briefgen-sandbox-{atomic.owner_tag()}-")
+    token = secrets.token_hex(16)
     receive, send = Pipe(duplex=False)
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its outcome is tested through the parent
         receive.close()
         os.environ.update(TMPDIR=scratch, BRIEFGEN_CONFINED=token)  # inherited by every process it starts
         tempfile.tempdir = scratch
-        _child(fn, req, send)
+        _child(fn, req, send, parent)
     send.close()
     try:
         os.setpgid(pid, pid)  # as the child does: whichever runs first
@@ -94,22 +100,43 @@ def run(fn: Callable[..., Any], req: Any, warn: Callable[[str], None] | None = N
     return result
 
 
-def _child(fn: Callable[..., Any], req: Any, send) -> None:  # pragma: no cover - runs after fork
+_SCRATCH = re.compile(r"briefgen-sandbox-(?P<host>[0-9a-f]{6})-(?P<pid>[0-9]+)-[a-z0-9_]+")
+
+
+def _sweep_scratch() -> None:
+    """Remove the temporary folders of sandboxed builds whose briefgen was killed outright."""
+    root = Path(tempfile.gettempdir())
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        path = root / name
+        try:
+            if atomic.abandoned(_SCRATCH.fullmatch(name)) and not path.is_symlink() \
+                    and path.is_dir() and path.stat().st_uid == os.getuid():
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _child(fn: Callable[..., Any], req: Any, send, parent: int) -> None:  # pragma: no cover - runs after fork
     global _inside
     _inside = True
     try:
         os.setpgid(0, 0)
-        signal.signal(signal.SIGTERM, _stop)
+        raise_on_term()  # unwinds, removing temporary files as in any failed build
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # this process's parent handles Ctrl-C
         _set_limits(req.limits.memory_mb, req.limits.seconds)
         # one clock for the whole build, the parent's: rendering's own alarm must not race it
         req = dataclasses.replace(req, limits=dataclasses.replace(req.limits, seconds=RENDER_SECONDS))
         warnings: list[str] = []
         try:
+            stop_with_parent(parent)
             outcome: tuple = ("ok", (fn(req, warn=warnings.append), warnings))
         except MemoryError:
             outcome = ("memory",)
-        except Stopped:
+        except Terminated:
             outcome = ("stopped",)
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
             outcome = ("error", exc, traceback.format_exc())
@@ -120,10 +147,6 @@ def _child(fn: Callable[..., Any], req: Any, send) -> None:  # pragma: no cover 
         send.close()
     finally:
         os._exit(0)
-
-
-def _stop(signum, frame) -> None:  # pragma: no cover - runs in the child
-    raise Stopped()
 
 
 def _set_limits(memory_mb: int, seconds: float) -> None:  # pragma: no cover - runs in the child
@@ -159,7 +182,10 @@ def _wait(pid: int, receive, seconds: float) -> tuple[int | None, tuple | None]:
         status = _reap(pid, GRACE if timed_out else None)
     finally:
         receive.close()
-        if _reap(pid, 0) is None:  # still there (Ctrl-C here, or the grace ran out)
+        if _reap(pid, 0) is None and not timed_out:  # still there: this process was stopped (Ctrl-C, SIGTERM)
+            _signal_group(pid, signal.SIGTERM)  # let it remove its temporary files
+            _reap(pid, GRACE)
+        if _reap(pid, 0) is None:  # still there after its grace
             _signal_group(pid, signal.SIGKILL)
             _reap(pid, None)
         _signal_group(pid, signal.SIGKILL)  # anything the child left in its group

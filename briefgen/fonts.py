@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from briefgen import resources
 from briefgen import tree as t
 from briefgen.bidi import CONTROLS
 
-FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
+FONT_DIR = resources.fonts()
 
 FILES = {
     "regular": "DejaVuSans.ttf",

@@ -25,12 +25,13 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, model_validator
 
+from briefgen import resources
 from briefgen.errors import BriefgenError, Problem, display_path
 from briefgen.load import Project, _validate
 from briefgen.model import Strict
 from briefgen.yamlio import dotted, load_yaml
 
-PACKAGED = Path(__file__).resolve().parent / "data" / "likelihood.yaml"
+PACKAGED = resources.folder("briefgen", "data") / "likelihood.yaml"
 PROJECT_FILE = "likelihood.yaml"
 Phrase = Annotated[str, Field(min_length=1)]
 

@@ -21,6 +21,7 @@ from briefgen.model import (
     FILES, OPTIONAL_FILES, BottomLine, Claim, Config, Event, Judgment, RelativeDate, Source,
 )
 from briefgen.parallel import Job
+from briefgen.topics import check_project as check_topics
 from briefgen.yamlio import YamlDoc, dotted, load_yaml
 
 CONFIG_FILE = "briefgen.yaml"
@@ -361,6 +362,7 @@ def _cross_check(models: dict[str, Any], docs: dict[str, YamlDoc], project: Proj
         for i, jd in enumerate(jf.judgments):
             for j, ref in enumerate(jd.basis):
                 check(ref, entries, doc, ("judgments", i, "basis", j), "claims.yaml or events.yaml", True)
+    problems.extend(check_topics(models, docs))
     if "events.yaml" in models:
         spans, date_problems = resolve_dates(models["events.yaml"].events, docs["events.yaml"])
         problems.extend(date_problems)

@@ -288,7 +288,13 @@ class Config(Strict):
         "a folder, or REV:PATH at a git revision (paths relative to this project folder)."))
     filename: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = Field(
         None, description="Output file name stem; default: from the title.")
-    seal: Seal | None = Field(None, description="Seal every audience's PDF (a profile's seal overrides it).")
+    seal: Seal | None = Field(None, repr=False,  # a template may print the config: not where the key is
+                              description="Seal every audience's PDF (a profile's seal overrides it).")
+    topics: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "What the built-in audiences read, in this project's tags: each topic (capital, revenue, "
+        "market, outlook, technology, operations) names the tags that mean it here."))
+    tags: list[str] | None = Field(None, description=(
+        "Every tag the data may use. When given, a tag on an event or claim that is not listed is an error."))
 
     _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _day(v)))
 
@@ -328,6 +334,9 @@ class EventSelection(Strict):
     significance: Literal["low", "medium", "high"] = Field("low", description="Minimum significance.")
     tags: list[str] = Field(default_factory=list, description="Keep events with any of these tags (empty: all).")
     kinds: list[Literal["occurred", "announced", "target"]] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list, description=(
+        "Keep events with a tag the project maps to any of these topics (with `tags`: either). "
+        "Ignored when the project maps none of them."))
     date_from: EdtfDate | None = Field(None, alias="from", description="Keep events that can fall on or after this date.")
     date_to: EdtfDate | None = Field(None, alias="to", description="Keep events that can fall on or before this date.")
     limit: Annotated[int, Field(ge=1)] | None = Field(None, description="At most this many, most significant first.")
@@ -342,6 +351,11 @@ class ClaimSelection(Strict):
     significance: Literal["low", "medium", "high"] = "low"
     kinds: list[Literal["figure", "forecast", "assertion", "reported-fact"]] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list, description=(
+        "Keep claims with a tag the project maps to any of these topics (with `tags`: either). "
+        "Ignored when the project maps none of them."))
+    claimant_kinds: list[Literal["person", "company", "analyst", "media", "other"]] = Field(
+        default_factory=list, description="Keep claims whose claimant is of one of these kinds (empty: all).")
     subjects: list[str] = Field(default_factory=list, description="Subject key prefixes (empty: all).")
     statuses: list[Literal["disputed", "vendor-only", "corroborated", "single-source"]] = Field(default_factory=list)
     min_credibility: Annotated[int, Field(ge=1, le=6)] | None = Field(
@@ -365,6 +379,9 @@ class Look(Strict):
     accent: Annotated[str, Field(pattern=r"^#?[0-9A-Fa-f]{6}$")] | None = Field(
         None, description="Heading and rule colour, e.g. '#1B365D'.")
     logo: str | None = Field(None, description="PNG or JPEG for the header, relative to the project folder.")
+    label: str | None = Field(None, description=(
+        "What the briefing calls itself in its title block and properties, e.g. 'Board briefing'; "
+        "default: the audience's name and 'briefing'."))
     classification: str | None = Field(None, description="Overrides the project's marking for this audience.")
     header: str | None = Field(None, description="Running header text; default: the title.")
     footer: str | None = Field(None, description="Footer text before 'Page N of M'.")
@@ -386,4 +403,4 @@ class Profile(Strict):
     select: Selection = Field(default_factory=Selection)
     look: Look = Field(default_factory=Look)
     checks: Checks = Field(default_factory=Checks)
-    seal: Seal | None = Field(None, description="Seal this audience's PDF (overrides briefgen.yaml's seal).")
+    seal: Seal | None = Field(None, repr=False, description="Seal this audience's PDF (overrides briefgen.yaml's seal).")

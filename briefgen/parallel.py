@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
-import sys
 from typing import Any, Callable
+
+from briefgen.stopping import Terminated, raise_on_term, stop_with_parent
 
 
 class Job:
@@ -22,12 +22,20 @@ class Job:
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         self.fn, self.args = fn, args
         self.worker = self.receive = None
+        self.cancelled = False
         if forking_possible():
             ctx = multiprocessing.get_context("fork")
             self.receive, send = ctx.Pipe(duplex=False)
-            self.worker = ctx.Process(target=_run, args=(fn, args, send), daemon=True)
+            self.worker = ctx.Process(target=_run, args=(fn, args, send, os.getpid()), daemon=True)
             self.worker.start()
             send.close()
+
+    def cancel(self) -> None:
+        """Tell the worker to stop (SIGTERM: it unwinds, removing what it was writing);
+        :meth:`result` then raises what that raised."""
+        self.cancelled = True
+        if self.worker is not None and self.worker.is_alive():
+            self.worker.terminate()
 
     def result(self) -> Any:
         """The return value of `fn`, or the exception it raised, raised here."""
@@ -36,7 +44,12 @@ class Job:
         try:
             ok, value = self.receive.recv()
         except EOFError:  # the worker died (killed, out of memory): do the work here instead
+            if self.cancelled:
+                raise Terminated() from None
             return self.fn(*self.args)
+        except BaseException:  # stopped while waiting (SIGTERM, Ctrl-C): the worker stops too
+            self.cancel()
+            raise
         finally:
             self.receive.close()
             self.worker.join()
@@ -50,26 +63,10 @@ def forking_possible() -> bool:
             and not multiprocessing.current_process().daemon and not os.environ.get("BRIEFGEN_DEBUG"))
 
 
-def die_with_parent(signum: int) -> Callable[[], None] | None:
-    """A function that, called in a process, has `signum` sent to it when its parent dies
-    (Linux's ``prctl(PR_SET_PDEATHSIG)``), so that what a killed build started does not
-    run on; None where there is no such call."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
+def _run(fn: Callable[..., Any], args: tuple, send, parent: int) -> None:
     try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return lambda: prctl(1, signum, 0, 0, 0)   # 1: PR_SET_PDEATHSIG
-
-
-def _run(fn: Callable[..., Any], args: tuple, send) -> None:
-    orphaned = die_with_parent(signal.SIGTERM)   # a killed build's worker stops (and stops what it started)
-    if orphaned is not None:
-        orphaned()
-    try:
+        raise_on_term()  # told to stop, it unwinds, removing what it was writing
+        stop_with_parent(parent)  # and so when its parent dies, however it died
         outcome = (True, fn(*args))
     except BaseException as exc:  # noqa: BLE001 - every failure, Ctrl-C too, is raised in the parent
         outcome = (False, exc)

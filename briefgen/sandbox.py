@@ -44,7 +44,7 @@ from briefgen.dates import Span
 from briefgen.diff import Change, Diff
 from briefgen.load import Project
 from briefgen.model import (
-    BottomLine, Citation, Claim, ClaimSelection, Config, Event, EventSelection, Judgment, Look, Name,
+    BottomLine, Checks, Citation, Claim, ClaimSelection, Config, Event, EventSelection, Judgment, Look, Name,
     Profile, RelativeDate, Selection, Source, Strict,
 )
 
@@ -66,7 +66,7 @@ def _fields(cls: type) -> frozenset[str]:
 TEMPLATE_API: dict[type, frozenset[str]] = {
     Project: frozenset({"config", "sources", "events", "claims", "judgments", "bottom_line", "subjects",
                         "spans", "events_by_id", "claims_by_id"}),
-    Config: _fields(Config),
+    Config: _fields(Config) - {"seal"},  # where the signing key and its passphrase are is no briefing's data
     Source: _fields(Source) | {"label", "publisher_label", "authors_label"},
     Name: _fields(Name) | {"display"},
     Citation: _fields(Citation),
@@ -75,11 +75,12 @@ TEMPLATE_API: dict[type, frozenset[str]] = {
     Claim: _fields(Claim) | {"value_display"},
     Judgment: _fields(Judgment),
     BottomLine: _fields(BottomLine),
-    Profile: _fields(Profile),
+    Profile: _fields(Profile) - {"seal"},
     Selection: _fields(Selection),
     EventSelection: _fields(EventSelection),
     ClaimSelection: _fields(ClaimSelection),
     Look: _fields(Look),
+    Checks: _fields(Checks),
     Span: _fields(Span) | {"display", "edtf", "sort_key", "contains_or_before"},
     DatedEvent: _fields(DatedEvent) | {"date_display"},
     ClaimView: _fields(ClaimView),

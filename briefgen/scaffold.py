@@ -5,13 +5,13 @@ Nothing the user already has is overwritten.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
-from briefgen.audiences import BUILTIN, SUFFIX, check_name, find, read_template, search_path
+from briefgen import resources
+from briefgen.audiences import BUILTIN, SUFFIX, check_name, default_label, find, read_template, search_path
 from briefgen.errors import BriefgenError, display_path
-
-STARTER = Path(__file__).resolve().parent / "data" / "starter"
 
 
 def init_project(target: Path) -> list[Path]:
@@ -24,8 +24,9 @@ def init_project(target: Path) -> list[Path]:
                                 hint="choose a new or empty folder", kind="usage")
     target.mkdir(parents=True, exist_ok=True)
     made = []
-    for src in sorted(STARTER.rglob("*")):
-        dest = target / src.relative_to(STARTER)
+    starter = resources.starter()
+    for src in sorted(starter.rglob("*")):
+        dest = target / src.relative_to(starter)
         if src.is_dir():
             dest.mkdir(exist_ok=True)
         else:
@@ -62,6 +63,22 @@ def new_template(project_root: Path, name: str, base: str) -> list[Path]:
         encoding="utf-8")
     if parent.profile_path is not None:
         text = read_template(parent.profile_path, search_path(project_root))
+        if name != base:
+            text = _relabel(text, default_label(name))
         prof.write_text(f"# {name}: what goes in and how it looks; copied from {base}.\n" + text, encoding="utf-8")
         return [tpl, prof]
     return [tpl]
+
+
+def _relabel(profile_text: str, label: str) -> str:
+    """The profile's text with `look.label` set to `label`, comments and order kept.
+
+    A copied profile keeps its parent's label otherwise, and a board briefing made from
+    the executive one would call itself an executive briefing.
+    """
+    line = f"  label: {label}"
+    if re.search(r"^  label:.*$", profile_text, flags=re.M):
+        return re.sub(r"^  label:.*$", line, profile_text, count=1, flags=re.M)
+    if re.search(r"^look:[ \t]*$", profile_text, flags=re.M):
+        return re.sub(r"^look:[ \t]*$", "look:\n" + line, profile_text, count=1, flags=re.M)
+    return profile_text.rstrip("\n") + "\nlook:\n" + line + "\n"

@@ -32,7 +32,8 @@ from briefgen.errors import BriefgenError, display_path
 PASSPHRASE_ENV = "BRIEFGEN_SEAL_PASSPHRASE"
 FIELD_NAME = "Seal"
 REASON = "Issued briefing; any change breaks this seal"
-_INSTALL = "install the seal extra: pip install 'briefgen[seal]'"
+_INSTALL = ("install briefgen with its seal extra: from a clone, pip install '.[seal]' "
+            "or pipx install --force '.[seal]'")
 
 
 @dataclass(frozen=True)

@@ -166,8 +166,9 @@ class Meta:
     subject: str = ""
     author: str = ""
     keywords: tuple[str, ...] = ()
-    classification: str = ""
+    classification: str = ""  # the audience's marking: its profile's, else the project's
     audience: str = ""
+    label: str = ""           # what the briefing calls itself: 'Board briefing'
     date: str = ""          # build date, ISO; drives document properties and reproducibility
     page_size: str = "A4"   # "A4" or "Letter"
     language: str = "en"

@@ -42,6 +42,7 @@ def test_cli_reports_every_mismatch_with_location():
         "7 quotes: 3 found (1 after normalising quotes, dashes or spaces), 1 missing, 1 with a wrong locator, "
         "1 without a locator, 1 unchecked",
         "unchecked (no full text): gamma (give --texts DIR or a fulltext path in sources.yaml)",
+        "  gamma: no file in tests/data/quotes/texts starting with 'gamma'; it has no fulltext in sources.yaml",
     ]
     assert r.err.splitlines() == [
         "error: 3 problems found",
@@ -106,6 +107,7 @@ def test_fix_writes_the_locators_it_can_decide_and_lists_the_rest(quotes):
         "9 quotes: 3 found (1 after normalising quotes, dashes or spaces), 1 missing, 1 with a wrong locator, "
         "3 without a locator, 1 unchecked",
         "unchecked (no full text): gamma (give --texts DIR or a fulltext path in sources.yaml)",
+        "  gamma: no file in quotes/texts starting with 'gamma'; it has no fulltext in sources.yaml",
         "fixed quotes/claims.yaml:42: cl-wrong-locator citation 1: locator para. 1 -> para. 4",
         "fixed quotes/claims.yaml:52: cl-no-locator citation 1: added locator para. 2",
         "fixed quotes/claims.yaml:68: cl-twice citation 2: added locator para. 2",
@@ -181,3 +183,17 @@ def test_fix_restores_the_second_projects_locators_byte_for_byte(tmp_path):
     assert r.code == 0, r.err
     for name in ("claims.yaml", "events.yaml"):
         assert (dest / name).read_bytes() == (KESTREL / name).read_bytes()
+
+def test_a_text_that_is_not_there_is_explained_with_where_it_was_looked_for(tmp_path):
+    # A clone with no shared/seeds beside it: the seeds' fulltext paths lead nowhere.
+    import shutil
+
+    shutil.copytree(SEEDS, tmp_path / "clone" / "seeds")
+    r = run_cli("check", "seeds", cwd=tmp_path / "clone")
+    assert r.code == 0 and r.err == ""
+    first = (tmp_path / "shared" / "seeds" / "000_f4f9bf736c01b3d0.txt")
+    assert ("  src-000: its fulltext '../../shared/seeds/000_f4f9bf736c01b3d0.txt' (seeds/sources.yaml:12) "
+            f"is not there: no file {first}") in r.out.splitlines()
+    missing = run_cli("check", "seeds", "--texts", "../shared/seeds", cwd=tmp_path / "clone")
+    assert missing.code == 2
+    assert missing.err.startswith("error: ../shared/seeds: --texts: not a folder (give the folder that holds")

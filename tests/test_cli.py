@@ -14,7 +14,7 @@ from conftest import MINI, ROOT, run_cli
 def test_validate_clean_project_prints_one_line():
     r = run_cli("validate", str(MINI))
     assert r.code == 0 and r.err == ""
-    assert r.out.strip().endswith("OK: 3 sources, 5 events, 5 claims, 1 judgments, 13 citations")
+    assert r.out.strip().endswith("OK: 3 sources, 5 events, 5 claims, 1 judgment, 13 citations")
     assert len(r.out.strip().splitlines()) == 1
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import stat
@@ -30,7 +31,7 @@ from conftest import MINI, TESTS, expected_text
 CORPUS = TESTS / "cases" / "hostile"
 CASES = sorted(p for p in CORPUS.glob("*/*") if p.is_dir())
 SECRET = "CANARY-SECRET-4f1d9c"
-CONTROL = ("args", "setup", "expected.txt", "stdout-has")
+CONTROL = ("args", "setup", "expected.txt", "stdout-has", "output-lacks")
 
 
 @dataclass
@@ -41,11 +42,26 @@ class Case:
     timeout: float = 60.0
 
     def subs(self, text: str) -> str:
+        text = LONG.sub(lambda m: long_text(int(m[2])) if m[1] == "long" else "abcdefghij" * (int(m[2]) // 10), text)
         return text.replace("{canary}", str(self.canary)).replace("{root}", str(self.root))
 
     def unsubs(self, text: str) -> str:
         return text.replace(str(self.canary.resolve()), "{canary}").replace(str(self.canary), "{canary}") \
             .replace(str(self.root.resolve()), "{root}").replace(str(self.root), "{root}")
+
+
+LONG = re.compile(r"\{(long|word):([0-9]+)\}")  # {long:N}: words; {word:N}: one word of N letters
+VOCAB = ("capacity", "grid", "operator", "said", "additions", "would", "continue", "through")
+
+
+def long_text(chars: int) -> str:
+    """`{long:N}`: about N characters of ordinary words, every other one a numbered token."""
+    out, n, size = [], 0, 0
+    while size < chars:
+        n += 1
+        out.append(f"t{n:05d} {VOCAB[n % len(VOCAB)]}")
+        size += len(out[-1]) + 1
+    return " ".join(out)
 
 
 def make_canary(folder: Path) -> None:
@@ -190,10 +206,14 @@ def test_hostile_input(case: Path, tmp_path: Path, record_property) -> None:
     has = case / "stdout-has"
     for line in has.read_text(encoding="utf-8").splitlines() if has.exists() else ():
         assert run.subs(line) in out, line
+    lacks = case / "output-lacks"
+    for line in lacks.read_text(encoding="utf-8").splitlines() if lacks.exists() else ():
+        assert written and run.subs(line) not in written, line
 
 
 def test_every_class_has_many_cases() -> None:
     classes = {c.parent.name for c in CASES}
-    assert classes >= {"sandbox", "links", "limits", "options", "files", "dates", "yaml", "template-errors", "other"}
+    assert classes >= {"sandbox", "links", "limits", "options", "files", "dates", "yaml", "template-errors", "other",
+                       "long-text"}
     for name in classes:
         assert sum(c.parent.name == name for c in CASES) >= 8, name

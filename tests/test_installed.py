@@ -68,6 +68,6 @@ def test_validate_import_and_fix_from_the_wheel(installed: Path, tmp_path: Path)
         '        quote: "The entry-level widget costs $99."\n        locator: para. 2\n',
         '        quote: "The entry-level widget costs $99."\n'), encoding="utf-8")
     fixed = briefgen(installed, "check", "proj", "--texts", "proj/texts", "--fix", cwd=tmp_path)
-    assert "fixed proj/claims.yaml:18: cl-price-99 citation 1: added locator para. 2" in fixed.stdout.splitlines()
+    assert "fixed proj/claims.yaml:19: cl-price-99 citation 1: added locator para. 2" in fixed.stdout.splitlines()
     assert '        quote: "The entry-level widget costs $99."\n        locator: para. 2\n' in claims.read_text(encoding="utf-8")
     assert briefgen(installed, "validate", "proj", cwd=tmp_path).returncode == 0

@@ -237,7 +237,7 @@ def test_metadata(sample):
     assert meta.title == "Alibaba and the AI race"
     assert meta.author == "Strategy desk"
     assert meta.subject == "AI strategy"
-    assert meta["/Keywords"] == "Alibaba, Qwen"
+    assert meta["/Keywords"] == "Alibaba, Qwen, CONFIDENTIAL"  # the marking is in the properties too
     assert meta.creator == "briefgen"
     assert meta["/CreationDate"].startswith("D:20251001")
 

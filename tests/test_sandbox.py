@@ -27,8 +27,10 @@ from briefgen.analyse import analyse, select
 from briefgen.audiences import load_profile
 from briefgen.diff import diff, load_version
 from briefgen.load import load_project
+from briefgen.model import Seal
 from briefgen.render import Limits, render, template_context
 from conftest import MINI, SEEDS, TESTS, run_cli
+from test_hostile_corpus import output_text
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the walk reads pydantic's old names too
 DAY = dt.date(2026, 1, 2)
@@ -37,22 +39,35 @@ SAMPLE = 60  # items of a list or mapping walked: the seeds' lists are shorter
 SCALARS = {str, Markup, int, float, bool, type(None), bytes, dt.date, dt.datetime, dt.time, dt.timedelta}
 
 
-@pytest.fixture(scope="module")
-def walked(tmp_path_factory):
-    """(environment, context, everything reachable from the context) for the seeds."""
-    env, roots = _context(tmp_path_factory.mktemp("walk"))
+KESTREL = TESTS / "data" / "kestrel"
+SEAL = "seal: {key: keys/walk-key.pem, cert: keys/walk-cert.pem, passphrase_file: keys/walk-pass.txt}\n"
+
+
+@pytest.fixture(scope="module", params=[SEEDS, KESTREL], ids=["seeds", "kestrel"])
+def walked(request, tmp_path_factory):
+    """(environment, context, everything reachable from the context) for each test project,
+    with every setting a template context has gained: seal settings in briefgen.yaml and
+    the profile, the profile's checks, a likelihood scale of the project's own."""
+    env, roots = _context(request.param, tmp_path_factory.mktemp("walk"))
     return env, roots, reachable(env, roots)
 
 
-def _context(tmp_path: Path):
-    """The sandboxed environment and context of the seed project after rendering, with a
+def _context(source: Path, tmp_path: Path):
+    """The sandboxed environment and context of a project after rendering, with a
     'since the last briefing' section, so `changes` holds a real comparison."""
     old = tmp_path / "old"
-    shutil.copytree(SEEDS, old)
+    shutil.copytree(source, old)
     claims = old / "claims.yaml"
     claims.write_text(claims.read_text(encoding="utf-8").replace("statement: ", "statement: Once ", 2), encoding="utf-8")
-    project = load_project(SEEDS)
+    new = tmp_path / "new"
+    shutil.copytree(source, new)
+    (new / "briefgen.yaml").write_text((new / "briefgen.yaml").read_text(encoding="utf-8") + SEAL, encoding="utf-8")
+    shutil.copy(Path(sandbox.__file__).parent / "data" / "likelihood.yaml", new / "likelihood.yaml")
+    (new / "templates").mkdir(exist_ok=True)
+    (new / "templates" / "full.yaml").write_text(f"checks: {{likelihood: false}}\n{SEAL}", encoding="utf-8")
+    project = load_project(new)
     profile = load_profile(project, "full")
+    assert project.config.seal is not None and profile.seal is not None and not profile.checks.likelihood
     changes = diff(load_version(str(old)), project, "old", "new")
     env, context = template_context(project, "full", DAY, select(analyse(project), profile.select), changes,
                                     profile, sandboxed=True)
@@ -221,8 +236,22 @@ def test_huge_values_are_refused_before_they_are_made(walked, expression, messag
 
 def test_printing_the_context_does_not_show_the_project_folder(walked):
     env, roots, _ = walked
-    text = env.from_string("{{ project }} {{ footnotes }} {{ analysis }} {{ profile }}").render(roots)
-    assert str(SEEDS) not in text and "PosixPath" not in text
+    text = env.from_string("{{ project }} {{ footnotes }} {{ analysis }} {{ profile }} {{ config }}").render(roots)
+    assert str(roots["project"].root) not in text and "PosixPath" not in text
+    assert "walk-key" not in text and "walk-pass" not in text
+
+
+def test_the_seal_settings_are_out_of_reach(walked):
+    """Where the signing key and its passphrase are is no briefing's business."""
+    env, roots, found = walked
+    assert not any(isinstance(obj, Seal) for obj in found.values())
+    assert not any(isinstance(obj, str) and "walk-" in obj for obj in found.values())
+    for text in ("{{ config.seal }}", "{{ profile.seal }}", "{{ config|attr('seal') }}", "{{ config['seal'] }}",
+                 "{{ '{0.seal}'.format(config) }}", "{{ config.model_dump() }}", "{{ config.dict() }}",
+                 "{{ config.model_dump_json() }}", "{{ profile.__dict__ }}"):
+        with pytest.raises((SecurityError, jinja2.UndefinedError)):
+            env.from_string(text).render(roots)
+    assert env.from_string("{{ profile.checks.likelihood }}").render(roots) == "False"
 
 
 def test_every_audience_sandboxed_builds_the_rest_when_one_runs_out_of_time(tmp_path):
@@ -238,3 +267,46 @@ def test_every_audience_sandboxed_builds_the_rest_when_one_runs_out_of_time(tmp_
             in result.err)
     built = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert built == [f"mini-briefing-{a}.docx" for a in sorted(AUDIENCES)], built  # nothing left of slow
+
+
+CORPUS = TESTS / "cases" / "hostile" / "sandbox"
+SECRET = "CANARY-SECRET-4f1d9c"
+
+
+@pytest.mark.parametrize("project", [SEEDS, KESTREL], ids=["seeds", "kestrel"])
+def test_every_attack_of_the_corpus_is_refused_building_both_projects(tmp_path, project):
+    """Each attack template of the hostile corpus as an audience of a test project, seal
+    settings and a likelihood scale included, all built sandboxed through the command line
+    in one `build --all`, in every format: each attack is refused, the built-in audiences
+    build, and nothing outside the output folder changes or reaches the output."""
+    canary = tmp_path / "canary"
+    canary.mkdir()
+    (canary / "secret.txt").write_text(SECRET + "\n")
+    (canary / "victim.txt").write_text("keep me\n")
+    shutil.copy(TESTS / "data" / "kestrel" / "briefgen.yaml", canary / "logo.png")  # not even a picture
+    copy = tmp_path / project.name
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("out"))
+    (copy / "briefgen.yaml").write_text((copy / "briefgen.yaml").read_text(encoding="utf-8") + SEAL, encoding="utf-8")
+    shutil.copy(Path(sandbox.__file__).parent / "data" / "likelihood.yaml", copy / "likelihood.yaml")
+    (copy / "templates").mkdir(exist_ok=True)
+    attacks = sorted(c.name for c in CORPUS.iterdir() if (c / "expected.txt").read_text().startswith("exit 3"))
+    for i, name in enumerate(attacks):  # audience names have at most 40 characters: attack-0, attack-1, ...
+        for f in (CORPUS / name / "templates").iterdir():
+            text = f.read_text(encoding="utf-8").replace("{canary}", str(canary))
+            text = text.replace('sources["wire"]', "(sources.values()|first)")  # the mini project's source
+            (copy / "templates" / f"attack-{i}{''.join(f.suffixes)}").write_text(text, encoding="utf-8")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    r = run_cli("build", str(copy), "--all", "--sandbox", "--no-seal", "--format", "docx,pdf,html",
+                "--out", str(tmp_path / "out"), env={"BRIEFGEN_TOC_PAGES": "off"})
+
+    assert r.code == 3 and "Traceback" not in r.err and "internal error" not in r.err, r.err
+    refused = {attacks[int(line.split(":", 2)[1].strip().removeprefix("attack-"))]: line
+               for line in r.err.splitlines() if line.startswith("error: attack-")}
+    assert sorted(refused) == attacks, r.out + r.err
+    for name, line in refused.items():
+        assert ("the sandbox refused" in line or "a sandboxed build takes a logo from the project folder" in line), line
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "out" not in p.relative_to(tmp_path).parts} == before
+    built = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(built) == 3 * len(AUDIENCES) and not any("attack" in name for name in built), built
+    assert SECRET not in output_text(tmp_path / "out") and "keep me" not in output_text(tmp_path / "out")

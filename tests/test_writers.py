@@ -110,3 +110,27 @@ def test_every_writer_refuses_a_node_it_does_not_know(tmp_path, name, where):
     w = writer(name)
     with pytest.raises(AssertionError, match="Expected code to be unreachable, but got: Unknown"):
         w.write(doc, w.Options(), tmp_path / ("x" + w.SUFFIX))
+
+
+def test_the_pipeline_names_no_format():
+    """build.py asks writers what they can do (tracked changes, a seal, reusing the file
+    they replace); it never picks one by its format name, so a new writer that declares
+    the same gets the same treatment."""
+    import ast
+
+    source = (Path(__file__).parents[1] / "briefgen" / "build.py").read_text(encoding="utf-8")
+    strings = {n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    named = {name for name in FORMATS if name in strings or any(f".{name}" in s or f"-{name}" in s for s in strings)}
+    assert named == set()
+
+
+def test_the_changes_file_is_written_by_the_writer_that_tracks_changes(tmp_path):
+    from briefgen.writers import tracks_changes
+
+    able = [name for name in FORMATS if tracks_changes(writer(name))]
+    assert able == ["docx"]
+    params = list(inspect.signature(writer("docx").write_redline).parameters)
+    assert params == ["previous", "tree", "options", "path"]
+    bad = run_cli("diff", str(MINI), str(MINI), "--redline", str(tmp_path / "c.html"))
+    assert bad.code == 2 and "the changes file must be a .docx, not 'c.html'" in bad.err
+    assert not (tmp_path / "c.html").exists()

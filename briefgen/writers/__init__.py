@@ -65,6 +65,10 @@ class Writer(Protocol):
         moves it into place). May return warnings: things the reader should know that
         do not stop the build, one line each."""
 
+    # A writer may also provide, and the build then uses it (see :func:`tracks_changes`):
+    #   write_redline(previous, tree, options, path) -> warnings
+    # the briefing with every change since `previous` marked as tracked changes.
+
 
 def writer(name: str) -> Writer:
     """The writer of format `name`; an unknown name is a usage error listing the known ones."""
@@ -81,3 +85,14 @@ def options(name: str, settings: dict[str, Any] | None = None) -> Any:
     """The options of format `name`'s writer: its defaults, with `settings` given."""
     return writer(name).Options(**(settings or {}))
 
+
+def tracks_changes(w: Writer) -> bool:
+    """Whether writer `w` can write a briefing with the changes since a previous one
+    tracked (``write_redline``): the build's changes file is written by such a writer."""
+    return callable(getattr(w, "write_redline", None))
+
+
+def takes(w: Writer, setting: str) -> bool:
+    """Whether writer `w`'s options have a field named `setting` (``seal``, ``last``): the
+    build fills such settings in for the writers that declare them, by name, not format."""
+    return setting in {f.name for f in dataclasses.fields(w.Options)}

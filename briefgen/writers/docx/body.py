@@ -140,6 +140,7 @@ class _Writer:
         ooxml.set_core_properties(
             self.base, title=meta.title, subject=meta.subject, author=meta.author,
             keywords=", ".join(meta.keywords), language=meta.language,
+            category=meta.label or "Briefing", status=meta.classification,
             date=dt.date.fromisoformat(meta.date) if meta.date else dt.date(2000, 1, 1))
 
     # blocks -------------------------------------------------------------------------

@@ -32,11 +32,11 @@ import sys
 import zipfile
 from pathlib import Path
 
-from briefgen import bidi
-from briefgen.parallel import die_with_parent
+from briefgen import bidi, resources
+from briefgen.stopping import parent_death_signal
 from briefgen.writers.docx import ooxml
 
-SCRIPT = Path(__file__).with_name("uno_layout.py")
+SCRIPT = resources.folder("briefgen.writers.docx") / "uno_layout.py"  # a real file, even when briefgen is zipped
 TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
 VARIABLE = "briefgen.contents"  # the document variable: the layout's key, then each entry's page
 
@@ -104,7 +104,7 @@ def run(args: list[str], timeout: float = TIMEOUT) -> tuple[int, str, str]:
     try:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env, start_new_session=True,
-                                preexec_fn=die_with_parent(signal.SIGTERM))
+                                preexec_fn=parent_death_signal(signal.SIGTERM))
         out, err = proc.communicate(timeout=timeout)
     except _Terminated:
         restore()

@@ -264,7 +264,8 @@ def drop_styles_with_effects(document) -> None:
 
 
 def set_core_properties(document, *, title: str, subject: str, author: str, keywords: str,
-                        date: dt.date, language: str) -> None:
+                        date: dt.date, language: str, category: str = "Briefing", status: str = "") -> None:
+    """Word's document properties; `category` is the briefing's label, `status` its classification."""
     when = dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
     props = document.core_properties
 
@@ -275,7 +276,8 @@ def set_core_properties(document, *, title: str, subject: str, author: str, keyw
     props.title, props.subject, props.author, props.keywords = fit(title), fit(subject), fit(author), fit(keywords)
     props.last_modified_by, props.revision = look.drop_illegal(author), 1
     props.created, props.modified = when, when
-    props.language, props.comments, props.category = language, "", "Briefing"
+    props.language, props.comments, props.category = language, "", fit(category)
+    props.content_status = fit(status)
     if props.last_printed is not None:
         props.last_printed = when
 

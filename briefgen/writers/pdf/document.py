@@ -67,7 +67,8 @@ class Document(internals.DocumentEnd):
         super().__init__(
             out, pagesize=size, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM, title=clean(meta.title), author=clean(meta.author),
-            subject=clean(meta.subject), creator="briefgen", keywords=[clean(k) for k in meta.keywords],
+            subject=clean(meta.subject), creator="briefgen",
+            keywords=[clean(k) for k in (*meta.keywords, meta.label, meta.classification) if k],
             invariant=1, pageCompression=1, lang=meta.language or None, displayDocTitle=1,
             initialFontName=fonts.FAMILY, initialFontSize=BODY_SIZE)
         frame = NoteFrame(notes, MARGIN_X, MARGIN_BOTTOM, size[0] - 2 * MARGIN_X,
