@@ -431,6 +431,9 @@ def test_the_scripts_project_sets_its_event_titles_in_bold(built):
 
 
 def test_the_scripts_project_pdf_is_valid(built):
+    from test_pdf_valid import strict_problems
+
     pdf = next(p for p in built if p.suffix == ".pdf")
     r = subprocess.run([tool("qpdf"), "--check", str(pdf)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+    assert strict_problems([pdf]) == {pdf: ""}          # pieces moved with Td, marked with /Span

@@ -77,7 +77,8 @@ class Para(Paragraph):
         return lines
 
     def beginText(self, x, y):
-        return ActualText(self.canv, x, y)
+        # only shaped text has glyphs to mark or pieces to reorder: Latin is written as reportlab writes it
+        return ActualText(self.canv, x, y) if self.style.shaping else Paragraph.beginText(self, x, y)
 
 
 def shaping_style(style: ParagraphStyle, default_level: int = 0) -> ParagraphStyle:
