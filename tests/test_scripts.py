@@ -352,6 +352,7 @@ def test_the_scripts_project_reads_back_in_logical_order(built):
     lines = [line for page in range(len(pypdf.PdfReader(pdf).pages)) for line in stream_lines(pdf, page)]
     # a right-to-left title with a Latin name, its note's mark at the end of the sentence
     assert fold("חתימה על הסכם עם Mekorot Labs4") in lines, lines
+    assert fold("חתימה על הסכם עם Mekorot Labs") in lines, lines     # the timeline's label, drawn on the canvas
     # a wrapped cell: its lines, each in reading order, make the title and summary, mark last
     at = next(i for i, line in enumerate(lines) if line.startswith(fold("إعلان خطة التحلية أعلن")))
     assert " ".join(lines[at:at + 2]) == fold("إعلان خطة التحلية أعلن الكونسورتيوم عن خطة لبناء ثلاث محطات تحلية "
