@@ -27,6 +27,7 @@ from pathlib import Path
 
 from briefgen import resources
 from briefgen import tree as t
+from briefgen.bidi import CONTROLS
 
 FONT_DIR = resources.fonts()
 
@@ -203,11 +204,13 @@ def key_of(role: str) -> str:
 
 def drawable(text: str, role: str) -> str:
     """`text` without the default-ignorable characters the font of `role` has no glyph
-    for: invisible by definition, they would otherwise be drawn as empty boxes."""
+    for (invisible by definition, they would otherwise be drawn as empty boxes), nor the
+    directional marks, embeddings and isolates, which the bidirectional algorithm has
+    used by then (DejaVu has glyphs for LRM, RLM and LRE: a reader would copy them)."""
     if text.isascii() or not IGNORABLE.search(text):
         return text
     has = _cmap(role)
-    return "".join(ch for ch in text if ch in has or not IGNORABLE.match(ch))
+    return "".join(ch for ch in text if (ch in has and ch not in CONTROLS) or not IGNORABLE.match(ch))
 
 
 def needs_layout(text: str, role: str = "regular") -> bool:

@@ -248,3 +248,51 @@ def test_every_page_is_valid_html(pages, tmp_path):
     messages = json.loads(proc.stderr or '{"messages": []}')["messages"]
     assert messages == [], json.dumps(messages[:10], indent=1)
     assert proc.returncode == 0
+
+
+# --- right to left ----------------------------------------------------------------------------
+
+
+def test_right_to_left_text_is_laid_out_right_to_left_and_isolated_values_keep_their_place(browser, tmp_path):
+    from briefgen import tree as t
+    from briefgen.writers import html as html_writer
+
+    arabic = "أعلن الكونسورتيوم عن خطة بقيمة US$ 53 billion."
+    note = t.Note((t.Para((t.Text("\u2068صحيفة الساحل\u2069, “\u2068الكونسورتيوم يعلن خطة\u2069”, 12 January 2026."),)),))
+    blocks = (t.Heading(1, (t.Text("Section"),), "s"),
+              t.Para((t.Text(arabic), note)),
+              t.Para((t.Text("An English paragraph, wide enough to fill most of the line it is set on."),)),
+              t.BulletList(((t.Para((t.Text("חתימה על הסכם עם Mekorot Labs"),)),), (t.Para((t.Text("An item"),)),))),
+              t.Table(((t.Text("Date"),), (t.Text("Event"),)),
+                      (((t.Text("12 January 2026"),), (t.Text("إعلان خطة التحلية"),)),), ("", "")))
+    path = tmp_path / "rtl.html"
+    html_writer.write(t.Document(t.Meta(title="Right to left", date="2026-03-01"), blocks), html_writer.Options(), path)
+    show(browser, path, 1280)
+    seen = browser.execute_script("""
+        const text = (el) => { const r = document.createRange(); r.selectNodeContents(el);
+                               const b = r.getBoundingClientRect(); return {left: b.left, right: b.right}; };
+        const content = (el) => { const b = el.getBoundingClientRect(), s = getComputedStyle(el);
+                                  return {left: b.left + parseFloat(s.paddingLeft), right: b.right - parseFloat(s.paddingRight)}; };
+        const info = (el) => ({dir: getComputedStyle(el).direction, text: text(el), box: content(el)});
+        const ps = [...document.querySelectorAll('main p')];
+        const ar = ps.find(p => p.textContent.includes('الكونسورتيوم عن')), en = ps.find(p => p.textContent.startsWith('An English'));
+        const lis = [...document.querySelectorAll('main li')];
+        const cell = [...document.querySelectorAll('td')].find(td => td.textContent.includes('التحلية'));
+        const noteP = document.querySelector('aside.note p');
+        const bdi = noteP.querySelector('bdi'), date = [...noteP.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('January'));
+        const r = document.createRange(); r.selectNodeContents(date);
+        return {ar: info(ar), en: info(en), li: lis.map(info), marker: lis.map(li => li.getBoundingClientRect()),
+                cell: info(cell), note: info(noteP), bdi: bdi.getClientRects()[bdi.getClientRects().length - 1],
+                date: r.getClientRects()[0]};""")
+    # the Arabic paragraph right to left, flush right; the English one flush left
+    assert seen["ar"]["dir"] == "rtl" and abs(seen["ar"]["text"]["right"] - seen["ar"]["box"]["right"]) < 2, seen["ar"]
+    assert seen["ar"]["text"]["left"] - seen["ar"]["box"]["left"] > 100, seen["ar"]
+    assert seen["en"]["dir"] == "ltr" and abs(seen["en"]["text"]["left"] - seen["en"]["box"]["left"]) < 2
+    # a Hebrew list item and an Arabic cell too; the English item stays left to right
+    assert [li["dir"] for li in seen["li"]] == ["rtl", "ltr"]
+    assert abs(seen["li"][0]["text"]["right"] - seen["li"][0]["box"]["right"]) < 2
+    assert seen["cell"]["dir"] == "rtl" and abs(seen["cell"]["text"]["right"] - seen["cell"]["box"]["right"]) < 2
+    # the note is the template's English sentence: left to right, the date after the isolated title
+    bdi, date = seen["bdi"], seen["date"]
+    assert seen["note"]["dir"] == "ltr"
+    assert date["top"] > bdi["bottom"] - 2 or date["left"] >= bdi["right"] - 1, (bdi, date)   # after it, or below

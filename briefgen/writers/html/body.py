@@ -16,7 +16,7 @@ from html import escape
 from typing import assert_never
 from urllib.parse import urlsplit
 
-from briefgen import fonts, look
+from briefgen import bidi, fonts, look
 from briefgen import tree as t
 
 FIGURE_WIDTH = 6.3 * 72   # points: the width the Word file draws the timeline at, so it is the same scene
@@ -26,8 +26,14 @@ _ALIGN = {"right": ' class="r"', "center": ' class="c"'}
 
 
 def text(value: str) -> str:
-    """`value` as HTML text: markup characters escaped, characters no document holds dropped."""
-    return escape(look.drop_illegal(value), quote=False)
+    """`value` as HTML text: markup characters escaped, characters no document holds
+    dropped; a value the render stage isolated (FSI ... PDI round right-to-left text) is a
+    ``<bdi>``, so it neither sets nor takes its neighbours' direction."""
+    out = escape(look.drop_illegal(value), quote=False)
+    return _ISOLATED.sub(r"<bdi>\1</bdi>", out) if "\u2068" in out else out
+
+
+_ISOLATED = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
 
 
 def attr(value: str) -> str:
@@ -40,6 +46,8 @@ class Body:
 
     def __init__(self, doc: t.Document) -> None:
         self.doc = doc
+        self.level = bidi.default_level(doc.meta.language)   # the page's direction: 1 right to left
+        self.turned = False                         # whether any element's direction differs from it
         self.count = 0                              # notes numbered so far
         self.pending: list[tuple[int, t.Note]] = []  # referenced, not yet written
         self.ids: dict[str, int] = {}               # per kind, the last id made
@@ -72,13 +80,28 @@ class Body:
     def blocks(self, blocks: tuple[t.Block, ...]) -> str:
         return "\n".join(self.block(b) for b in blocks)
 
+    def dir(self, inlines: tuple[t.Inline, ...]) -> str:
+        """The ``dir`` attribute for an element holding `inlines`: its paragraph direction
+        from its own text (first strong character outside isolates, UAX #9 P2-P3), written
+        only where it differs from the page's, so left-to-right pages pay nothing. Not
+        ``dir="auto"``: a browser would take the first letter inside an isolated value."""
+        plain = t.plain_text(inlines)
+        if plain.isascii() and not self.level:
+            return ""
+        level = bidi.paragraph_level(plain, self.level)
+        if level == self.level:
+            return ""
+        self.turned = True
+        return ' dir="rtl"' if level else ' dir="ltr"'
+
     def block(self, block: t.Block) -> str:
         match block:
             case t.Para():
-                return f"<p>{self.inlines(block.children)}</p>"
+                return f"<p{self.dir(block.children)}>{self.inlines(block.children)}</p>"
             case t.Heading():
                 level = heading_level(block)
-                return f'<h{level} id="{attr(block.id)}">{self.inlines(block.children)}</h{level}>'
+                return (f'<h{level} id="{attr(block.id)}"{self.dir(block.children)}>'
+                        f'{self.inlines(block.children)}</h{level}>')
             case t.BulletList():
                 return "<ul>\n" + "\n".join(self.item(i) for i in block.items) + "\n</ul>"
             case t.OrderedList():
@@ -105,14 +128,16 @@ class Body:
 
     def item(self, blocks: tuple[t.Block, ...]) -> str:
         if len(blocks) == 1 and isinstance(blocks[0], t.Para):   # a tight item: no paragraph around it
-            return f"<li>{self.inlines(blocks[0].children)}</li>"
-        return f"<li>{self.blocks(blocks)}</li>"
+            return f"<li{self.dir(blocks[0].children)}>{self.inlines(blocks[0].children)}</li>"
+        first = blocks[0].children if blocks and isinstance(blocks[0], t.Para) else ()
+        return f"<li{self.dir(first)}>{self.blocks(blocks)}</li>"
 
     def titleblock(self, block: t.Callout) -> str:
         """The document's title, with the lines under it as subtitles."""
-        lines = [f'<p class="subtitle">{self.inlines(b.children)}</p>' if isinstance(b, t.Para) else self.block(b)
-                 for b in block.blocks]
-        return '<div class="titleblock">\n' + "\n".join([f"<h1>{self.inlines(block.title)}</h1>", *lines]) + "\n</div>"
+        lines = [f'<p class="subtitle"{self.dir(b.children)}>{self.inlines(b.children)}</p>' if isinstance(b, t.Para)
+                 else self.block(b) for b in block.blocks]
+        title = f"<h1{self.dir(block.title)}>{self.inlines(block.title)}</h1>"
+        return '<div class="titleblock">\n' + "\n".join([title, *lines]) + "\n</div>"
 
     def callout(self, block: t.Callout) -> str:
         """A boxed aside such as "Key judgments", named by its title."""
@@ -120,7 +145,7 @@ class Body:
             return f'<aside class="callout" role="note">\n{self.blocks(block.blocks)}\n</aside>'
         ident = self.new_id("callout")
         return (f'<aside class="callout" role="note" aria-labelledby="{ident}">\n'
-                f'<p class="callout-title" id="{ident}">{self.inlines(block.title)}</p>\n'
+                f'<p class="callout-title" id="{ident}"{self.dir(block.title)}>{self.inlines(block.title)}</p>\n'
                 f"{self.blocks(block.blocks)}\n</aside>")
 
     def table(self, block: t.Table) -> str:
@@ -134,7 +159,7 @@ class Body:
         labels = [""] * ncols
         if block.header:
             cells = [block.header[i] if i < len(block.header) else () for i in range(ncols)]
-            out.append("<thead><tr>" + "".join(f'<th scope="col"{aligns[i]}>{self.inlines(c)}</th>'
+            out.append("<thead><tr>" + "".join(f'<th scope="col"{aligns[i]}{self.dir(c)}>{self.inlines(c)}</th>'
                                                for i, c in enumerate(cells)) + "</tr></thead>")
             if cards:
                 labels = [f' data-label="{attr(t.plain_text(c).strip())}"' if t.plain_text(c).strip() else ""
@@ -142,7 +167,7 @@ class Body:
         out.append("<tbody>")
         for row in block.rows:
             cells = [row[i] if i < len(row) else () for i in range(ncols)]
-            out.append("<tr>" + "".join(f"<td{aligns[i]}{labels[i]}>{self.inlines(c)}</td>"
+            out.append("<tr>" + "".join(f"<td{aligns[i]}{labels[i]}{self.dir(c)}>{self.inlines(c)}</td>"
                                         for i, c in enumerate(cells)) + "</tr>")
         out.append("</tbody></table>")
         return "\n".join(out)
@@ -155,7 +180,7 @@ class Body:
         ident = self.new_id("figure")
         name = t.plain_text(block.caption).strip() or "Timeline"
         svg = paint_svg.to_svg(timeline.layout(block, FIGURE_WIDTH), name, ident)
-        caption = f"\n<figcaption>{self.inlines(block.caption)}</figcaption>" if block.caption else ""
+        caption = f"\n<figcaption{self.dir(block.caption)}>{self.inlines(block.caption)}</figcaption>" if block.caption else ""
         return (f'<figure class="timeline">\n<div class="scroll" tabindex="0" role="group" '
                 f'aria-label="{attr(name)}">\n{svg}\n</div>{caption}\n</figure>')
 
@@ -232,7 +257,7 @@ class Body:
                 f'aria-label="Back to reference {number}">{number}</a>')
         blocks = note.blocks
         if blocks and isinstance(blocks[0], t.Para):
-            first, rest = f"<p>{back} {self.inlines(blocks[0].children)}</p>", blocks[1:]
+            first, rest = f"<p{self.dir(blocks[0].children)}>{back} {self.inlines(blocks[0].children)}</p>", blocks[1:]
         else:
             first, rest = f"<p>{back}</p>", blocks
         inner = "\n".join([first, *(self.block(b) for b in rest)])

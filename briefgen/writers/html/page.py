@@ -21,6 +21,7 @@ from briefgen.writers.html import style
 from briefgen.writers.html.body import Body, attr, text
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+_RTL = ' dir="rtl"'
 _IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
@@ -44,8 +45,8 @@ def page(doc: t.Document) -> str:
     marking = text(meta.classification.strip())
     return "\n".join(line for line in [
         "<!DOCTYPE html>",
-        f'<html lang="{attr(meta.language or "en")}">',
-        _head(meta),
+        f'<html lang="{attr(meta.language or "en")}"{_RTL if body.level else ""}>',
+        _head(meta, bidirectional=body.turned or bool(body.level)),
         f'<body class="{"marked" if marking else "unmarked"}">',
         '<a class="skip" href="#main">Skip to the briefing</a>',
         "<header>",
@@ -89,7 +90,7 @@ def _section(body: Body, heading: t.Heading, blocks: list[t.Block]) -> str:
     return f'<section aria-labelledby="{attr(heading.id)}">\n' + "\n".join(units) + "\n</section>"
 
 
-def _head(meta: t.Meta) -> str:
+def _head(meta: t.Meta, bidirectional: bool = False) -> str:
     lines = [
         "<head>",
         '<meta charset="utf-8">',
@@ -101,7 +102,7 @@ def _head(meta: t.Meta) -> str:
                         ("keywords", ", ".join(meta.keywords))):
         if value.strip():
             lines.append(f'<meta name="{name}" content="{attr(value)}">')
-    lines += ['<meta name="generator" content="briefgen">', f"<style>\n{style.css(meta)}</style>", "</head>"]
+    lines += ['<meta name="generator" content="briefgen">', f"<style>\n{style.css(meta)}{style.BIDI if bidirectional else ''}</style>", "</head>"]
     return "\n".join(lines)
 
 

@@ -23,6 +23,13 @@ _SANS = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto 
          '"Liberation Sans", Arial, sans-serif')
 
 
+#: Rules for a page with right-to-left elements (added only there): cells set flush with
+#: where their text starts, not always the left; a right-to-left item's bullet or number
+#: on the right, with room for it there.
+BIDI = ("th:not(.r):not(.c),td:not(.r):not(.c){text-align:start}\n"
+        "li[dir=rtl]{margin-right:1.3em}\n")
+
+
 def css(meta: t.Meta) -> str:
     """The stylesheet for `meta`'s briefing."""
     accent = meta.accent if re.fullmatch(r"[0-9A-Fa-f]{6}", meta.accent or "") else look.NAVY

@@ -16,6 +16,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFOutlines
@@ -76,7 +77,8 @@ class Para(Paragraph):
         return lines
 
     def beginText(self, x, y):
-        return ActualText(self.canv, x, y)
+        # only shaped text has glyphs to mark or pieces to reorder: Latin is written as reportlab writes it
+        return ActualText(self.canv, x, y) if self.style.shaping else Paragraph.beginText(self, x, y)
 
 
 def shaping_style(style: ParagraphStyle, default_level: int = 0) -> ParagraphStyle:
@@ -127,7 +129,9 @@ def shaped_words(words: list, level: int) -> list:
         for f, s in w[1:]:
             starts.append(at)
             if not hasattr(f, "cbDefn"):
-                text.append(s)
+                # a note's mark is an isolate: one neutral to its neighbours (UAX #9 X5c),
+                # never a digit run with the number before it
+                text.append(_MARK * len(s) if _is_mark(f) else s)
                 at += len(s)
         gap = None
         if isinstance(w, _HSFrag):
@@ -148,6 +152,12 @@ def shaped_words(words: list, level: int) -> list:
                 near = levels[a - 1] if a else (levels[0] if levels else level)
                 pieces.append((f.clone(_bg_level=near), s))
                 continue
+            if _is_mark(f):
+                # drawn left to right ("12", not "21"), placed where the neutral goes
+                run, run_w = shape_run(s, 0, len(s), f.fontName, f.fontSize, 0)
+                pieces.append((f.clone(_bg_level=levels[a]), run))
+                width += run_w
+                continue
             i = 0
             while i < len(s):
                 lv = levels[a + i]
@@ -165,6 +175,14 @@ def shaped_words(words: list, level: int) -> list:
         new._bg_gap = levels[gap] if gap is not None else level
         out.append(new)
     return out
+
+
+_MARK = "\ufffc"     # OBJECT REPLACEMENT CHARACTER: bidi class ON, a neutral
+
+
+def _is_mark(frag) -> bool:
+    """Whether `frag` is a note's reference mark (the writer's only superscript)."""
+    return getattr(frag, "__tag__", None) == "super"
 
 
 class Drawn(ShapedStr):
@@ -249,13 +267,45 @@ def visual_lines(lines: list, words: list, level: int) -> None:
                 g.text = " "
                 units.append(g)
                 lv.append(getattr(w, "_bg_gap", level))
-        line.words = [units[i] for i in bidi.visual_order(lv)] or line.words
+        order = bidi.visual_order(lv)
+        if order != sorted(order):
+            # reordered: each piece remembers its place in reading order (see ActualText)
+            for i, g in enumerate(units):
+                g.text = in_reading_order(g.text, i)
+        line.words = [units[i] for i in order] or line.words
+
+
+class Logical(str):
+    """Text of a reordered line, with its place `at` in the line's reading order."""
+
+    at = 0
+
+
+def in_reading_order(text: str, at: int):
+    """`text` (plain or :class:`Drawn`) marked with its place `at` in its line's reading order."""
+    if isinstance(text, ShapedStr):
+        out = Drawn(text, text.__shapeData__, getattr(text, "actual", None))
+    else:
+        out = Logical(text)
+    out.at = at
+    return out
 
 
 class ActualText(PDFTextObject):
     """A text object that marks each run of shaped glyphs with the text it stands for
     (a ``/Span`` with ``/ActualText``), so copying and searching read the characters in
-    their order, not the glyphs in theirs. Other text is written as reportlab writes it."""
+    their order, not the glyphs in theirs, and writes a reordered line's pieces in
+    reading order.
+
+    A line with right-to-left text is drawn left to right in pieces whose text is marked
+    with its place in reading order (:func:`in_reading_order`). Text extraction that
+    follows the content stream (pypdf, ``pdftotext -raw``, a screen reader) reads the
+    pieces in the order they are written, so they are held until the line ends and then
+    written in reading order, each moved to where it is drawn (``Td`` from the line's
+    start) and setting its own font, colour and rise. Other text is written as reportlab
+    writes it."""
+
+    _bg_held = None
 
     def _formatText(self, text):
         code = PDFTextObject._formatText(self, text)
@@ -264,15 +314,47 @@ class ActualText(PDFTextObject):
             return code
         return f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC {code} EMC"
 
+    def _textOut(self, text, TStar=0):
+        at = getattr(text, "at", None)
+        held = self._bg_held
+        if at is None and held is None:
+            return PDFTextObject._textOut(self, text, TStar)
+        if held is None:
+            held = self._bg_held = [0.0, []]
+        if at is not None:
+            self._curSubset = -1               # each piece sets its own font
+            state = self._code
+            self._code = []
+            self.setFillColor(getattr(self, "_fillColorObj", None) or self._canvas._fillColorObj)
+            self._code.append(f"{fp_str(self._rise)} Ts")
+            self._code.append(self._formatText(text))
+            held[1].append((at, held[0], " ".join(self._code)))
+            self._code = state
+            held[0] += pdfmetrics.stringWidth(text, self._fontname, self._fontsize) + getattr(self, "_wordSpace", 0) * text.count(" ")
+        if TStar:
+            self._bg_held = None
+            x, code = 0.0, self._code
+            for _, to, piece in sorted(held[1], key=lambda p: p[0]):
+                code.append(f"{fp_str(to - x)} 0 Td {piece}")
+                x = to
+            code.append(f"{fp_str(-x)} 0 Td T*" if x else "T*")
+            self._curSubset = -1
 
-def draw_runs(canv, x: float, y: float, runs) -> None:
-    """Draw (font name, size, text or :class:`Drawn`, width) runs left to right from (x, y)."""
+
+def draw_runs(canv, x: float, y: float, runs, reading=None) -> None:
+    """Draw (font name, size, text or :class:`Drawn`, width) runs left to right from (x, y);
+    `reading`, if given, is each run's place in reading order, in which they are written."""
     tx = ActualText(canv, x, y)
-    for name, size, text, width in runs:
+    placed = []
+    for run in runs:
+        placed.append((x, run))
+        x += run[3]
+    if reading is not None:
+        placed = [placed[i] for i in sorted(range(len(placed)), key=reading.__getitem__)]
+    for at, (name, size, text, width) in placed:
         tx.setFont(name, size)
-        tx.setTextOrigin(x, y)
+        tx.setTextOrigin(at, y)
         tx._textOut(text)
-        x += width
     canv.drawText(tx)
 
 
@@ -358,6 +440,24 @@ def contents(f) -> list:
         return f.__dict__.get("_list_content") or f.__dict__.get("_flowables") or []
     content = f.__dict__.get("_content") if hasattr(f, "__dict__") else None
     return content or []
+
+
+def right_to_left(f) -> bool:
+    """Whether flowable `f` is a paragraph laid out right to left."""
+    return bool(getattr(getattr(f, "style", None), "_bg_level", 0) % 2)
+
+
+class Bullets(ListFlowable):
+    """A list whose items may run right to left: such an item (made with
+    ``bulletDir="rtl"``, ``bulletAlign="right"`` and its indent on the right) has its
+    bullet or number flush with the right edge, as a left-to-right item's is with the
+    left. reportlab works out one bullet offset for the whole list, from its left indent."""
+
+    def _makeBullet(self, value, params=None):
+        bullet = ListFlowable._makeBullet(self, value, params)
+        if params is not None and params.get("bulletDir") == "rtl":
+            bullet._bulletDedent = params.get("rightIndent", 0)
+        return bullet
 
 
 def indented(f):

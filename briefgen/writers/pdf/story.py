@@ -26,12 +26,12 @@ from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.writers.pdf.frame import FlushNotes
 from briefgen.writers.pdf.furniture import PageRef
-from briefgen.writers.pdf.internals import Box, BoxEnd, Para
+from briefgen.writers.pdf.internals import Box, BoxEnd, Bullets, Para, right_to_left
 from briefgen.writers.pdf.notes import MARK
 from briefgen.writers.pdf.styles import (BODY_LEADING, BODY_SIZE, CELL_SIZE, INK, LINK, NOTE_SIZE, RULE, TINT,
                                          ZEBRA, accent, paragraph_styles)
 from briefgen.writers.pdf.tables import boxed_table, data_table, first_rows_height
-from briefgen.writers.pdf.text import attr, clean, esc, long_cjk, needs_shaping, shaping
+from briefgen.writers.pdf.text import attr, bold, bold_style, clean, esc, long_cjk, needs_shaping, shaping
 
 _SAFE_DEST = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
 _SCHEMES = ("http://", "https://", "mailto:", "ftp://")
@@ -176,6 +176,8 @@ class Builder:
     def markup(self, inlines, style: ParagraphStyle, ctx: Ctx, *, prefix: str = "") -> tuple[str, ParagraphStyle]:
         """A paragraph's markup and style (numbering the notes it references), not yet parsed."""
         markup = prefix + self.inlines(inlines, ctx)
+        if bold_style(style):
+            markup = bold(markup)
         if long_cjk(markup):
             style = ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
         elif needs_shaping(markup):
@@ -209,6 +211,8 @@ class Builder:
                 continue
             style = self.st["toc1" if h.level <= 1 else "toc2"]
             text = esc(t.plain_text(h.children).strip())
+            if bold_style(style):
+                text = bold(text)
             if needs_shaping(text):
                 style = shaping(style, self.doc.meta.language)
             rows.append([Para(f'<a href="#{attr(dest)}">{text}</a>', style),
@@ -275,13 +279,19 @@ class Builder:
                     flows.append(self.para(child.children, item_style, inner))
                 else:
                     flows.extend(self.block(child, inner))
-            items.append(ListItem(flows or [Spacer(0, 0)]))
+            if flows and right_to_left(flows[0]):
+                # bullet on the right, the indent mirrored; "1." read right to left is ".1"
+                rtl = dict(bulletFormat=".%s") if isinstance(b, t.OrderedList) else {}
+                items.append(ListItem(flows, leftIndent=0, rightIndent=indent, bulletDir="rtl", bulletAlign="right",
+                                      **rtl))
+            else:
+                items.append(ListItem(flows or [Spacer(0, 0)]))
         size = {Voice.NOTE: NOTE_SIZE, Voice.CELL: CELL_SIZE}.get(ctx.voice, BODY_SIZE)
         kw = dict(leftIndent=indent, bulletFontName=fonts.FAMILY, bulletFontSize=size,
                   bulletColor=self.accent if not note else INK, spaceAfter=0 if ctx.voice >= Voice.CELL else 4)
         if isinstance(b, t.OrderedList):
-            return ListFlowable(items, bulletType="1", start=b.start, bulletFormat="%s.", **kw)
-        return ListFlowable(items, bulletType="bullet", start="\u2022", **kw)
+            return Bullets(items, bulletType="1", start=b.start, bulletFormat="%s.", **kw)
+        return Bullets(items, bulletType="bullet", start="\u2022", **kw)
 
     def table(self, b: t.Table, ctx: Ctx) -> Flowable:
         ncols = max([len(b.header)] + [len(r) for r in b.rows] + [1])
@@ -400,7 +410,7 @@ class Builder:
                 case t.Emph():
                     out.append(f"<i>{self.inlines(node.children, ctx, in_link=in_link)}</i>")
                 case t.Strong():
-                    out.append(f"<b>{self.inlines(node.children, ctx, in_link=in_link)}</b>")
+                    out.append(f"<b>{bold(self.inlines(node.children, ctx, in_link=in_link))}</b>")
                 case t.Code():
                     out.append(f'<font name="{fonts.MONO}">{esc(node.text)}</font>')
                 case t.Link():

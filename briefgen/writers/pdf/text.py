@@ -14,7 +14,8 @@ import re
 import unicodedata
 
 from briefgen import bidi, fonts, look
-from briefgen.errors import BriefgenError
+from briefgen.errors import Problem
+from briefgen.writers import TextError
 from briefgen.writers.pdf import internals
 
 _SPACE = re.compile(r"[\t\n\r\f\v\u2028\u2029]")
@@ -56,7 +57,22 @@ def esc(text: str, *, clean_first: bool = True) -> str:
     return "".join(out)
 
 
-_SHAPED_MARKUP = re.compile("|".join([f'<font name="{fonts.RL_NAMES[k]}"' for k in sorted(fonts.SHAPED)]))
+_SHAPED_MARKUP = re.compile("|".join([f'<font name="{fonts.RL_NAMES[k]}(?:-Bold)?"' for k in sorted(fonts.SHAPED)]))
+_CHAIN_FACE = re.compile('<font name="(%s)">' % "|".join(fonts.RL_NAMES[f.key] for f in fonts.CHAIN if f.bold))
+_BOLD_ROLES = frozenset(fonts.RL_NAMES[r] for r in ("bold", "bolditalic"))
+
+
+def bold(markup: str) -> str:
+    """Markup from :func:`esc` set in bold: the pieces in a chain font with a bold face
+    (Arabic, Hebrew, the Indic scripts, Thai) in that face. reportlab's ``<b>`` does not
+    reach them: a ``<font name=...>`` sets the face itself. Chain fonts have no italic,
+    so italic text in them stays upright."""
+    return _CHAIN_FACE.sub(r'<font name="\1-Bold">', markup) if "<font" in markup else markup
+
+
+def bold_style(style) -> bool:
+    """Whether paragraph `style` sets its text in bold (headings, table heads)."""
+    return style.fontName in _BOLD_ROLES
 
 
 def needs_shaping(markup: str) -> bool:
@@ -70,13 +86,28 @@ def shaping(style, language: str = ""):
     return internals.shaping_style(style, bidi.default_level(language))
 
 
-def unshowable(ch: str, text: str) -> BriefgenError:
-    """The error for character `ch` of `text`, which the PDF cannot show."""
-    at = text.index(ch)
-    snippet = text[max(0, at - 30): at + 30].strip()
-    return BriefgenError.one(
-        f"the PDF cannot show {fonts.describe(ch)}, in: “{snippet}”", kind="data",
-        hint="remove it from the data, or build only the Word file with --format docx, which shows it")
+def unshowable(ch: str, text: str) -> TextError:
+    """The error for character `ch` of `text`, which the PDF cannot show: the character
+    named, quoted in the whole words around it (the build names the data item `text`
+    came from: file, line and field)."""
+    shown = "".join(c for c in text if c not in bidi.CONTROLS)    # the isolates round values
+    return TextError([Problem(
+        f"the PDF cannot show {fonts.describe(ch)}, in: “{around(shown, shown.index(ch))}”",
+        hint="remove it from the data, or build only the Word file with --format docx, which shows it")],
+        kind="data", text=text)
+
+
+def around(text: str, at: int, reach: int = 30, word: int = 20) -> str:
+    """The whole words of `text` within about `reach` characters of index `at` (a word
+    longer than `word` more is cut), "…" where the text goes on."""
+    start, end = max(0, at - reach), min(len(text), at + reach + 1)
+    lo, hi = max(0, start - word), min(len(text), end + word)
+    while start > lo and not text[start - 1].isspace():
+        start -= 1
+    while end < hi and not text[end].isspace():
+        end += 1
+    quoted = text[start:end].strip()
+    return ("…" if text[:start].strip() else "") + quoted + ("…" if text[end:].strip() else "")
 
 
 def long_cjk(markup: str) -> bool:
@@ -89,11 +120,12 @@ def draw(canv, x: float, y: float, text: str, role: str, size: float, anchor: st
     right-to-left text is shaped and put in drawing order (:func:`line_runs`); the
     direction of a line with no strong character is that of the document's `language`."""
     if fonts.needs_layout(text, role):
-        runs = line_runs(text, role, size, bidi.paragraph_level(text, bidi.default_level(language)))
+        placed = line_runs(text, role, size, bidi.paragraph_level(text, bidi.default_level(language)), starts=True)
+        runs = [r[1:] for r in placed]
         if anchor != "start":
             w = sum(r[3] for r in runs)
             x -= w / 2 if anchor == "middle" else w
-        internals.draw_runs(canv, x, y, runs)
+        internals.draw_runs(canv, x, y, runs, [r[0] for r in placed])
         return
     if anchor != "start":
         w = fonts.text_width(text, role, size)
@@ -106,14 +138,15 @@ def draw(canv, x: float, y: float, text: str, role: str, size: float, anchor: st
         x += fonts.text_width(part, r, size)
 
 
-def line_runs(text: str, role: str, size: float, level: int) -> list[tuple[str, float, object, float]]:
+def line_runs(text: str, role: str, size: float, level: int, starts: bool = False) -> list[tuple]:
     """One line of `text` in face `role` at `size`, in a paragraph of `level`, as the runs
     :func:`briefgen.fonts.line_runs` gives, each ready to draw: (font name, size, text or
-    shaped glyphs, width), in drawing order."""
+    shaped glyphs, width), in drawing order; with `starts`, each led by the index in
+    `text` where it starts (its place in reading order)."""
     out = []
     for start, end, r, lv in fonts.line_runs(text, role, level):
         name = fonts.reportlab_name(r)
         drawn, width = internals.shape_run(text, start, end, name, size, lv)
         if drawn:
-            out.append((name, size, drawn, width))
+            out.append((start, name, size, drawn, width) if starts else (name, size, drawn, width))
     return out
