@@ -12,7 +12,8 @@ build says so.
 
 Laying a briefing out takes LibreOffice seconds, so the numbers are kept with the file:
 a document variable records them with a key of what they depend on (the document as
-written without them, and the LibreOffice that laid it out). A build whose document
+written without them, the LibreOffice that laid it out, and the font files fontconfig
+gives it for the document's fonts). A build whose document
 without numbers is the same as the last one's reuses that file's numbers
 (:func:`reused`), and writes the same bytes a fresh layout would.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -162,10 +164,80 @@ def _norm(text: str) -> str:
 
 def key(unnumbered: bytes) -> str:
     """The key of the contents' page numbers: of `unnumbered` (the .docx as written with
-    every number 0) and of the LibreOffice that lays it out."""
+    every number 0), of the LibreOffice that lays it out, and of the font files it lays
+    the document's fonts out with (:func:`fonts_used`)."""
     digest = hashlib.sha256(unnumbered)
     digest.update(_engine().encode())
+    digest.update(fonts_used(document_fonts(unnumbered)).encode())
     return digest.hexdigest()
+
+
+_FONT_PARTS = re.compile(r"word/(document|styles|footnotes|fontTable|header\d*|footer\d*|theme/theme\d*)\.xml")
+_RFONTS = re.compile(r"<w:rFonts\b([^>]*)>")
+_FONT_NAMED = re.compile(r'\bw:(?:ascii|hAnsi|cs|eastAsia)="([^"]+)"')
+_OTHER_NAMES = re.compile(r'<w:font w:name="([^"]+)"|<a:(?:latin|ea|cs) typeface="([^"]+)"')
+
+
+def document_fonts(docx: bytes) -> list[str]:
+    """The names of the fonts the .docx `docx` asks for: in its runs' and styles' font
+    settings, its font table and its theme's fonts (sorted)."""
+    names: set[str] = set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as package:
+            for name in package.namelist():
+                if not _FONT_PARTS.fullmatch(name):
+                    continue
+                xml = package.read(name).decode("utf-8", "replace")
+                for attrs in _RFONTS.findall(xml):
+                    names.update(_FONT_NAMED.findall(attrs))
+                names.update(a or b for a, b in _OTHER_NAMES.findall(xml))
+    except (zipfile.BadZipFile, OSError):
+        return []
+    return sorted(n for n in names if n.strip())
+
+
+def fonts_used(names: list[str]) -> str:
+    """A fingerprint of the font files fontconfig (which LibreOffice asks) gives for the
+    font `names`: each name's family as matched, then every file of those families, by
+    name, size and content. Changing or removing a font (Carlito for Calibri, say)
+    changes it; without fontconfig, "" (nothing to pin). Asked anew each time (a tenth of a
+    second), so a font installed meanwhile counts; a file's digest is kept while its size and
+    time are unchanged."""
+    match, listing = shutil.which("fc-match"), shutil.which("fc-list")
+    if not names or match is None or listing is None:
+        return ""
+    try:   # one fc-match per name, all at once (each takes tens of milliseconds)
+        procs = [subprocess.Popen([match, "-f", "%{family[0]}", name], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL) for name in names]
+        families = [proc.communicate(timeout=30)[0].decode("utf-8", "replace") for proc in procs]
+        listed = subprocess.run([listing, "-f", "%{family[0]}\t%{file}\n"], capture_output=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    wanted = set(families)
+    files = sorted({path for family, _, path in (line.partition("\t") for line in
+                                                  listed.decode("utf-8", "replace").splitlines())
+                    if family in wanted and path})
+    parts = [f"{name}={family}" for name, family in zip(names, families)]
+    parts += [_font_file(path) for path in files]
+    return "\n".join(parts)
+
+
+def _font_file(path: str) -> str:
+    """A font file as fingerprinted: its name, size and SHA-256 (cached while it is unchanged)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return f"{os.path.basename(path)}:missing"
+    return _font_digest(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.cache
+def _font_digest(path: str, size: int, mtime_ns: int) -> str:
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        digest = "unreadable"
+    return f"{os.path.basename(path)}:{size}:{digest}"
 
 
 def record(key: str, pages: list[int]) -> str:
