@@ -40,6 +40,17 @@ from briefgen.writers.docx import ooxml
 
 SCRIPT = resources.folder("briefgen.writers.docx") / "uno_layout.py"  # a real file, even when briefgen is zipped
 TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
+TIMEOUT_VARIABLE = "BRIEFGEN_TOC_TIMEOUT"   # seconds to wait for the layout instead
+ADD_LATER = "Word adds them when the reader updates the field"
+
+
+def timeout() -> float:
+    """Seconds to wait for LibreOffice's layout: BRIEFGEN_TOC_TIMEOUT, else TIMEOUT."""
+    try:
+        value = float(os.environ.get(TIMEOUT_VARIABLE) or TIMEOUT)
+    except ValueError:
+        return TIMEOUT
+    return value if value > 0 else TIMEOUT
 VARIABLE = "briefgen.contents"  # the document variable: the layout's key, then each entry's page
 
 
@@ -62,23 +73,28 @@ def uno_python() -> str | None:
 
 def contents_pages(path: Path, titles: list[str]) -> tuple[list[int] | None, str]:
     """The page of each contents entry (`titles`, in order) as LibreOffice lays out the
-    .docx at `path`: (pages, "") or (None, why not)."""
+    .docx at `path`: (pages, "") or (None, why not, and what the user can do)."""
     python = uno_python()
     if python is None:
-        return None, "LibreOffice with its Python bridge (soffice and python3-uno) was not found"
-    args = [python, str(SCRIPT)]
+        return None, ("LibreOffice with its Python bridge (soffice and python3-uno) was not found; "
+                      f"{ADD_LATER} (install LibreOffice and python3-uno to have them written in)")
+    args = [python, str(SCRIPT), "--timeout", f"{timeout():g}"]
     if os.environ.get("BRIEFGEN_SOFFICE_PIPE"):  # a LibreOffice already running (the test session's)
         args += ["--connect", os.environ["BRIEFGEN_SOFFICE_PIPE"]]
     try:
-        code, out, err = run([*args, "contents", str(path)])
+        code, out, err = run([*args, "contents", str(path)], timeout())
+        if code != 0 and "uno_layout: timed out" in err:   # the script's own alarm, before ours
+            raise subprocess.TimeoutExpired(args, timeout())
     except subprocess.TimeoutExpired:
-        return None, f"LibreOffice took longer than {TIMEOUT} s to lay the document out"
+        return None, (f"LibreOffice had not laid the document out after {timeout():g} s and was stopped; "
+                      f"{ADD_LATER} (to wait longer, set {TIMEOUT_VARIABLE} to the seconds to wait; "
+                      "--no-toc-pages leaves LibreOffice out)")
     if code != 0:
         last = (err.strip().splitlines() or ["no message"])[-1]
-        return None, f"LibreOffice failed to lay the document out ({last})"
+        return None, f"LibreOffice failed to lay the document out ({last}); {ADD_LATER}"
     entries = json.loads(out or "[]")
     if [_norm(text) for text, _ in entries] != [_norm(t) for t in titles]:
-        return None, "LibreOffice's contents did not list the same headings"
+        return None, f"LibreOffice's contents did not list the same headings; {ADD_LATER}"
     return [page for _, page in entries], ""
 
 
