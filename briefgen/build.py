@@ -231,6 +231,8 @@ def write_changes(old: Project, new: Project, audience: str, build_date: dt.date
 def _stage_changes(previous: Document, doc: Document, w: Writer, opts: Any, target: Path,
                    warnings: list[str]) -> tuple[Path, Path]:
     """The file with the changes since the previous briefing tracked, by writer `w`, staged."""
+    if takes(w, "last"):   # the changes file it replaces: its work (page numbers) is reused
+        opts = replace(opts, last=target)
     tmp = atomic.stage(target, lambda path: warnings.extend(w.write_redline(previous, doc, opts, path)), w.NAME)
     return tmp, target
 
