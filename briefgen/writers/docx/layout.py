@@ -42,6 +42,7 @@ SCRIPT = resources.folder("briefgen.writers.docx") / "uno_layout.py"  # a real f
 TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
 TIMEOUT_VARIABLE = "BRIEFGEN_TOC_TIMEOUT"   # seconds to wait for the layout instead
 ADD_LATER = "Word adds them when the reader updates the field"
+VARIABLE = "briefgen.contents"  # the document variable: the layout's key, then each entry's page
 
 
 def timeout() -> float:
@@ -51,7 +52,6 @@ def timeout() -> float:
     except ValueError:
         return TIMEOUT
     return value if value > 0 else TIMEOUT
-VARIABLE = "briefgen.contents"  # the document variable: the layout's key, then each entry's page
 
 
 @functools.cache
