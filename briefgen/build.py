@@ -146,7 +146,7 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
             atomic.discard(staged)
             raise
     stages.commit(staged)
-    for line in warnings:
+    for line in dict.fromkeys(warnings):   # the briefing's and the changes file's are often alike: once each
         if warn is not None:
             warn(line)
     return [target for _, target in staged]
@@ -231,6 +231,8 @@ def write_changes(old: Project, new: Project, audience: str, build_date: dt.date
 def _stage_changes(previous: Document, doc: Document, w: Writer, opts: Any, target: Path,
                    warnings: list[str]) -> tuple[Path, Path]:
     """The file with the changes since the previous briefing tracked, by writer `w`, staged."""
+    if takes(w, "last"):   # the changes file it replaces: its work (page numbers) is reused
+        opts = replace(opts, last=target)
     tmp = atomic.stage(target, lambda path: warnings.extend(w.write_redline(previous, doc, opts, path)), w.NAME)
     return tmp, target
 
@@ -334,4 +336,17 @@ def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
     return [results[n] for n in names]
 
 
-__all__ = ["BuildRequest", "Stages", "build", "build_all", "document_for"]
+def merged_warnings(outcomes: list[Outcome]) -> list[str]:
+    """The warnings of a build of every audience, each once, in the order they first
+    appear: prefixed with the audiences that reported it ("full, board: ..."), or with none
+    when every audience did (a reference's missing styles, said once, not once each)."""
+    said: dict[str, list[str]] = {}
+    for o in outcomes:
+        for line in o.warnings:
+            said.setdefault(line, []).append(o.audience)
+    everyone = len(outcomes) > 1 and [o.audience for o in outcomes]
+    return [line if names == everyone else type(line)(f"{', '.join(names)}: {line}")
+            for line, names in ((line, list(dict.fromkeys(names))) for line, names in said.items())]
+
+
+__all__ = ["BuildRequest", "Stages", "build", "build_all", "document_for", "merged_warnings"]

@@ -361,8 +361,10 @@ def _build_everything(req, build_all) -> None:
     for o in outcomes:
         for path in o.files:
             say(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
-        for line in o.warnings:
-            _warn(type(line)(f"{o.audience}: {line}"))
+    from briefgen.build import merged_warnings
+
+    for line in merged_warnings(outcomes):
+        _warn(line)
     for o in failed:
         for line in o.error.render().splitlines():
             err.print(f"error: {o.audience}: {line}", markup=False, soft_wrap=True)

@@ -5,6 +5,7 @@ anything that changes that document, or the record, makes LibreOffice lay it out
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -114,3 +115,50 @@ def test_without_page_numbers_nothing_is_recorded(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIEFGEN_TOC_PAGES", "off")
     with zipfile.ZipFile(docx(SEEDS, tmp_path)) as z:
         assert ooxml.variable(z, layout.VARIABLE) is None
+
+
+CARLITO = Path("/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf")
+
+
+def own_fonts(folder: Path, monkeypatch, *fonts: Path) -> Path:
+    """A fontconfig that knows only `fonts`, copied into `folder` (its cache there too)."""
+    folder.mkdir(exist_ok=True)
+    for font in fonts:
+        shutil.copyfile(font, folder / font.name)
+    config = folder / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                      f"<dir>{folder}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    return folder
+
+
+@pytest.mark.skipif(not CARLITO.exists() or not shutil.which("fc-match"), reason="needs fontconfig and Carlito")
+def test_the_key_is_of_the_font_files_fontconfig_gives_for_the_documents_fonts(tmp_path, monkeypatch):
+    names = ["Calibri", "Carlito"]
+    system = layout.fonts_used(names)
+    assert "Carlito-Regular.ttf:" in system   # Calibri is laid out with Carlito
+    assert layout.fonts_used(names) == system
+    folder = own_fonts(tmp_path / "fonts", monkeypatch, CARLITO)
+    mine = layout.fonts_used(names)
+    assert "Carlito-Regular.ttf:" in mine and mine != system   # fewer Carlito files: another fingerprint
+    with open(folder / CARLITO.name, "ab") as font:   # the same file, another version of it
+        font.write(b"\0" * 4)
+    os.utime(folder / CARLITO.name, ns=(1, 1))
+    assert layout.fonts_used(names) != mine
+
+
+def test_the_documents_fonts_are_read_from_its_runs_styles_font_table_and_theme(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEFGEN_TOC_PAGES", "off")
+    names = layout.document_fonts(docx(SEEDS, tmp_path).read_bytes())
+    assert {"Calibri", "Cambria"} <= set(names)
+    assert "en-US" not in names   # a language, not a font
+
+
+@pytest.mark.skipif(not CARLITO.exists() or not shutil.which("fc-match"), reason="needs fontconfig and Carlito")
+def test_other_fonts_lay_the_document_out_again(tmp_path, layouts, monkeypatch):
+    docx(SEEDS, tmp_path / "out")
+    docx(SEEDS, tmp_path / "out")
+    assert len(layouts) == 1
+    own_fonts(tmp_path / "fonts", monkeypatch, CARLITO)   # the same document, other font files
+    docx(SEEDS, tmp_path / "out")
+    assert len(layouts) == 2

@@ -113,3 +113,21 @@ def test_a_build_stopped_mid_layout_leaves_no_libreoffice(tmp_path, own_tmp, sig
             build.wait()
         for line in processes_naming(str(own_tmp)):   # so a failure here leaves nothing running
             os.kill(int(line.split(":")[0]), signal.SIGKILL)
+
+
+def test_a_layout_that_times_out_says_so_and_how_to_wait_longer_or_do_without(tmp_path, own_tmp):
+    """LibreOffice is installed and answers, but not within the time allowed (here 2 s: it
+    takes longer than that to start): the warning says that, not that it is missing."""
+    env = {**os.environ, "BRIEFGEN_TOC_PAGES": "on", "BRIEFGEN_TOC_TIMEOUT": "2", "TMPDIR": str(own_tmp),
+           "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "briefgen", "build", str(SEEDS), "--audience", "full", "--format", "docx",
+                        "--out", str(tmp_path / "out")], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - started < 60
+    warning = next(line for line in r.stderr.splitlines() if "page numbers" in line)
+    assert warning.startswith("warning: the contents has no page numbers: LibreOffice had not laid the document "
+                              "out after 2 s and was stopped"), warning
+    assert "BRIEFGEN_TOC_TIMEOUT" in warning and "--no-toc-pages" in warning
+    assert "install" not in warning and "python3-uno" not in warning
+    assert gone(str(own_tmp)) == []

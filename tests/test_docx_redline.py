@@ -175,3 +175,71 @@ def test_libreoffice_accepting_or_rejecting_every_change_gives_either_briefing(t
 
     assert lines("accept", "changes") == lines("convert", "new")
     assert lines("reject", "changes") == lines("convert", "old")
+
+
+# --- the changes file's contents has page numbers, as the briefing's has ------------
+
+def numbered(path: Path) -> list[list]:
+    """The contents entries the changes file numbers (a deleted heading's entry has no page)."""
+    from test_docx_contents_pages import written_contents
+
+    return [entry for entry in written_contents(path) if entry[0]]
+
+
+def test_the_changes_files_contents_has_libreoffices_page_numbers_with_the_changes_shown(tmp_path, libreoffice):
+    from conftest import SEEDS, TESTS
+
+    kestrel = TESTS / "data" / "kestrel"
+    env = {"BRIEFGEN_TOC_PAGES": "on"}
+    r = run_cli("diff", str(SEEDS), str(kestrel), "--redline", str(tmp_path / "c.docx"), env=env)
+    assert r.code == 0, r.err
+    assert "note: the contents' page numbers are LibreOffice's pagination of this file" in r.err
+    path = tmp_path / "c.docx"
+    written = numbered(path)
+    assert len(written) > 5 and all(page for _, page in written), written
+    assert written == libreoffice.run("contents", path)   # LibreOffice's layout of the very file
+    assert word_findings(path) == []
+    # the pages of the document with the changes shown: the seed briefing's deleted text
+    # stays in place, struck through, so the new briefing's last heading comes pages later
+    r = run_cli("build", str(kestrel), "--audience", "full", "--format", "docx", "--out", str(tmp_path / "k"), env=env)
+    assert r.code == 0, r.err
+    alone = dict(numbered(tmp_path / "k" / "kestrel-briefing-full.docx"))
+    assert written[-1][0] == "Sources" and written[-1][1] > alone["Sources"] + 5
+
+
+def test_a_previous_build_numbers_the_changes_files_contents_and_reuses_them(tmp_path, monkeypatch, libreoffice):
+    import datetime as dt
+
+    from briefgen.build import BuildRequest, build
+    from briefgen.writers.docx import layout
+    from conftest import SEEDS
+
+    monkeypatch.setenv("BRIEFGEN_TOC_PAGES", "on")
+    asked: list[Path] = []
+    real = layout.contents_pages
+    monkeypatch.setattr(layout, "contents_pages", lambda path, titles: asked.append(path) or real(path, titles))
+    new = tmp_path / "new"
+    shutil.copytree(SEEDS, new)
+    events = new / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace("summary: ", "summary: Reportedly, ", 1), encoding="utf-8")
+    (new / "briefgen.yaml").write_text((new / "briefgen.yaml").read_text() + f"previous: {SEEDS}\n")
+    req = BuildRequest(new, "full", ("docx",), tmp_path / "out", build_date=dt.date(2026, 3, 2))
+    said: list[str] = []
+    files = build(req, said.append)
+    changes = next(p for p in files if p.name.endswith("-changes.docx"))
+    assert len(asked) == 2   # the briefing and the changes file, each laid out
+    assert all(page for _, page in numbered(changes)) and numbered(changes) == libreoffice.run("contents", changes)
+    assert len(said) == len(set(said)), said   # the two files' notes said once
+    first = changes.read_bytes()
+    build(req)
+    assert len(asked) == 2 and changes.read_bytes() == first   # both reused, the same bytes
+
+
+def test_without_libreoffice_the_changes_files_contents_has_no_numbers_and_the_diff_says_so(tmp_path):
+    r = run_cli("diff", str(MINI), str(MINI), "--redline", str(tmp_path / "c.docx"),
+                env={"BRIEFGEN_TOC_PAGES": "on", "PATH": str(tmp_path), "BRIEFGEN_UNO_PYTHON": ""})
+    assert r.code == 0, r.err
+    assert "warning: the contents has no page numbers: LibreOffice with its Python bridge" in r.err
+    entries = numbered(tmp_path / "c.docx")
+    assert entries and all(page is None for _, page in entries)
+    assert word_findings(tmp_path / "c.docx") == []

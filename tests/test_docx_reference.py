@@ -4,6 +4,7 @@ are not Word documents at all (refused before anything reads them)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -138,6 +139,38 @@ def test_styles_a_reference_lacks_are_warnings_naming_them(references, tmp_path)
     out = docx.Document(str(tmp_path / "mini-briefing-full.docx"))
     assert "List Bullet" in {p.style.name for p in out.paragraphs}   # the house style stood in
     assert out.paragraphs[0].style.name == "Title"
+
+
+def test_a_build_of_every_audience_says_each_missing_style_once_in_order(references, tmp_path):
+    one = build_with(references["libreoffice"], tmp_path / "one")
+    r = run_cli("build", str(MINI), "--all", "--format", "docx", "--out", str(tmp_path / "all"),
+                "--reference-docx", str(references["libreoffice"]))
+    assert r.code == 0, r.err
+    warned = [line for line in r.err.splitlines() if line.startswith("warning: ")]
+    said = [re.sub(r"^warning: (?:[a-z, ]+: )?", "", line) for line in warned]   # without the audiences named
+    assert len(said) == len(set(said)), r.err   # each once (before: once for each audience, 26 lines)
+    for name in MISSING_FROM_LIBREOFFICE:
+        assert any(f"no '{name}' style; briefgen's own is used" in line for line in said), (name, r.err)
+    for name in ("Title", "Footnote Text"):   # every audience uses these: said with no audience named
+        assert f"warning: the reference document has no '{name}' style; briefgen's own is used" \
+            " (add the style to the reference to change it)" in warned, r.err
+    # a style only some audiences use names them
+    assert "warning: full: the reference document has no 'TOC 1' style" in r.err
+    # what every audience said comes in the order one audience's build says it
+    everyone = [line[len("warning: "):] for line in warned if re.match(r"warning: the ", line)]
+    full = [line[len("warning: "):] for line in one.err.splitlines() if line.startswith("warning: ")]
+    assert everyone == [line for line in full if line in everyone]
+
+
+def test_a_warning_only_some_audiences_gave_names_them():
+    from briefgen.build import Outcome, merged_warnings
+    from briefgen.writers import Notice
+
+    outcomes = [Outcome("full", warnings=("a", "b")), Outcome("board", warnings=("b", Notice("n"))),
+                Outcome("ops", warnings=("b", "a", Notice("n")))]
+    merged = merged_warnings(outcomes)
+    assert merged == ["full, ops: a", "b", "board, ops: n"]
+    assert [type(line) for line in merged] == [str, str, Notice]   # a note stays a note
 
 
 # --- references that are not Word documents ----------------------------------------

@@ -57,7 +57,9 @@ def _toc_pages(options: Options) -> bool:
 
 def write_redline(previous: Document, tree: Document, options: Options, path: Path) -> list[str]:
     """Write `tree` as a .docx at `path` with every change from `previous` (the last
-    briefing's tree) as a Word tracked change; return warnings as :func:`write` does."""
+    briefing's tree) as a Word tracked change; return warnings as :func:`write` does. Its
+    contents' page numbers are those of the document with the changes shown (deleted text
+    struck through where it was), as LibreOffice lays it out."""
     from briefgen.writers.docx import body
 
-    return body.write(tree, options.reference, path, toc_pages=False, previous=previous)
+    return body.write(tree, options.reference, path, _toc_pages(options), previous=previous, last=options.last)

@@ -70,8 +70,7 @@ def write(doc: t.Document, reference: Path | None, path: Path, toc_pages: bool =
     with open(path, "wb") as out:
         save(pages, out)
     if pages is None:
-        told.append(f"the contents has no page numbers: {why}; Word adds them when the reader updates "
-                    "the field (install LibreOffice and python3-uno to have them written in)")
+        told.append(f"the contents has no page numbers: {why}")
     else:
         told.append(Notice("the contents' page numbers are LibreOffice's pagination of this file "
                            "(fonts: Carlito and Caladea for Calibri and Cambria)"))

@@ -12,7 +12,8 @@ build says so.
 
 Laying a briefing out takes LibreOffice seconds, so the numbers are kept with the file:
 a document variable records them with a key of what they depend on (the document as
-written without them, and the LibreOffice that laid it out). A build whose document
+written without them, the LibreOffice that laid it out, and the font files fontconfig
+gives it for the document's fonts). A build whose document
 without numbers is the same as the last one's reuses that file's numbers
 (:func:`reused`), and writes the same bytes a fresh layout would.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -38,7 +40,18 @@ from briefgen.writers.docx import ooxml
 
 SCRIPT = resources.folder("briefgen.writers.docx") / "uno_layout.py"  # a real file, even when briefgen is zipped
 TIMEOUT = 180  # seconds; LibreOffice starts in 3-8 s and lays out a 30-page briefing in 1-2 s
+TIMEOUT_VARIABLE = "BRIEFGEN_TOC_TIMEOUT"   # seconds to wait for the layout instead
+ADD_LATER = "Word adds them when the reader updates the field"
 VARIABLE = "briefgen.contents"  # the document variable: the layout's key, then each entry's page
+
+
+def timeout() -> float:
+    """Seconds to wait for LibreOffice's layout: BRIEFGEN_TOC_TIMEOUT, else TIMEOUT."""
+    try:
+        value = float(os.environ.get(TIMEOUT_VARIABLE) or TIMEOUT)
+    except ValueError:
+        return TIMEOUT
+    return value if value > 0 else TIMEOUT
 
 
 @functools.cache
@@ -60,23 +73,28 @@ def uno_python() -> str | None:
 
 def contents_pages(path: Path, titles: list[str]) -> tuple[list[int] | None, str]:
     """The page of each contents entry (`titles`, in order) as LibreOffice lays out the
-    .docx at `path`: (pages, "") or (None, why not)."""
+    .docx at `path`: (pages, "") or (None, why not, and what the user can do)."""
     python = uno_python()
     if python is None:
-        return None, "LibreOffice with its Python bridge (soffice and python3-uno) was not found"
-    args = [python, str(SCRIPT)]
+        return None, ("LibreOffice with its Python bridge (soffice and python3-uno) was not found; "
+                      f"{ADD_LATER} (install LibreOffice and python3-uno to have them written in)")
+    args = [python, str(SCRIPT), "--timeout", f"{timeout():g}"]
     if os.environ.get("BRIEFGEN_SOFFICE_PIPE"):  # a LibreOffice already running (the test session's)
         args += ["--connect", os.environ["BRIEFGEN_SOFFICE_PIPE"]]
     try:
-        code, out, err = run([*args, "contents", str(path)])
+        code, out, err = run([*args, "contents", str(path)], timeout())
+        if code != 0 and "uno_layout: timed out" in err:   # the script's own alarm, before ours
+            raise subprocess.TimeoutExpired(args, timeout())
     except subprocess.TimeoutExpired:
-        return None, f"LibreOffice took longer than {TIMEOUT} s to lay the document out"
+        return None, (f"LibreOffice had not laid the document out after {timeout():g} s and was stopped; "
+                      f"{ADD_LATER} (to wait longer, set {TIMEOUT_VARIABLE} to the seconds to wait; "
+                      "--no-toc-pages leaves LibreOffice out)")
     if code != 0:
         last = (err.strip().splitlines() or ["no message"])[-1]
-        return None, f"LibreOffice failed to lay the document out ({last})"
+        return None, f"LibreOffice failed to lay the document out ({last}); {ADD_LATER}"
     entries = json.loads(out or "[]")
     if [_norm(text) for text, _ in entries] != [_norm(t) for t in titles]:
-        return None, "LibreOffice's contents did not list the same headings"
+        return None, f"LibreOffice's contents did not list the same headings; {ADD_LATER}"
     return [page for _, page in entries], ""
 
 
@@ -162,10 +180,80 @@ def _norm(text: str) -> str:
 
 def key(unnumbered: bytes) -> str:
     """The key of the contents' page numbers: of `unnumbered` (the .docx as written with
-    every number 0) and of the LibreOffice that lays it out."""
+    every number 0), of the LibreOffice that lays it out, and of the font files it lays
+    the document's fonts out with (:func:`fonts_used`)."""
     digest = hashlib.sha256(unnumbered)
     digest.update(_engine().encode())
+    digest.update(fonts_used(document_fonts(unnumbered)).encode())
     return digest.hexdigest()
+
+
+_FONT_PARTS = re.compile(r"word/(document|styles|footnotes|fontTable|header\d*|footer\d*|theme/theme\d*)\.xml")
+_RFONTS = re.compile(r"<w:rFonts\b([^>]*)>")
+_FONT_NAMED = re.compile(r'\bw:(?:ascii|hAnsi|cs|eastAsia)="([^"]+)"')
+_OTHER_NAMES = re.compile(r'<w:font w:name="([^"]+)"|<a:(?:latin|ea|cs) typeface="([^"]+)"')
+
+
+def document_fonts(docx: bytes) -> list[str]:
+    """The names of the fonts the .docx `docx` asks for: in its runs' and styles' font
+    settings, its font table and its theme's fonts (sorted)."""
+    names: set[str] = set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as package:
+            for name in package.namelist():
+                if not _FONT_PARTS.fullmatch(name):
+                    continue
+                xml = package.read(name).decode("utf-8", "replace")
+                for attrs in _RFONTS.findall(xml):
+                    names.update(_FONT_NAMED.findall(attrs))
+                names.update(a or b for a, b in _OTHER_NAMES.findall(xml))
+    except (zipfile.BadZipFile, OSError):
+        return []
+    return sorted(n for n in names if n.strip())
+
+
+def fonts_used(names: list[str]) -> str:
+    """A fingerprint of the font files fontconfig (which LibreOffice asks) gives for the
+    font `names`: each name's family as matched, then every file of those families, by
+    name, size and content. Changing or removing a font (Carlito for Calibri, say)
+    changes it; without fontconfig, "" (nothing to pin). Asked anew each time (a tenth of a
+    second), so a font installed meanwhile counts; a file's digest is kept while its size and
+    time are unchanged."""
+    match, listing = shutil.which("fc-match"), shutil.which("fc-list")
+    if not names or match is None or listing is None:
+        return ""
+    try:   # one fc-match per name, all at once (each takes tens of milliseconds)
+        procs = [subprocess.Popen([match, "-f", "%{family[0]}", name], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL) for name in names]
+        families = [proc.communicate(timeout=30)[0].decode("utf-8", "replace") for proc in procs]
+        listed = subprocess.run([listing, "-f", "%{family[0]}\t%{file}\n"], capture_output=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    wanted = set(families)
+    files = sorted({path for family, _, path in (line.partition("\t") for line in
+                                                  listed.decode("utf-8", "replace").splitlines())
+                    if family in wanted and path})
+    parts = [f"{name}={family}" for name, family in zip(names, families)]
+    parts += [_font_file(path) for path in files]
+    return "\n".join(parts)
+
+
+def _font_file(path: str) -> str:
+    """A font file as fingerprinted: its name, size and SHA-256 (cached while it is unchanged)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return f"{os.path.basename(path)}:missing"
+    return _font_digest(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.cache
+def _font_digest(path: str, size: int, mtime_ns: int) -> str:
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        digest = "unreadable"
+    return f"{os.path.basename(path)}:{size}:{digest}"
 
 
 def record(key: str, pages: list[int]) -> str:

@@ -3,7 +3,7 @@
 A standalone script (no briefgen imports): it runs under a Python that can import
 ``uno`` (Debian's python3 with python3-uno), which need not be briefgen's own.
 
-    python3 uno_layout.py [--connect PIPE] [--profile DIR] ACTION FILE [ARG]
+    python3 uno_layout.py [--connect PIPE] [--profile DIR] [--timeout SECONDS] ACTION FILE [ARG]
 
 ACTION is
 - ``contents``: update the document's first table of contents and print its entries as
@@ -115,8 +115,17 @@ def redlines(doc) -> dict:
     return counts
 
 
+TIMED_OUT = "uno_layout: timed out"   # the line on stderr when --timeout ran out here
+
+
 def _give_up(signum, frame):
     _OFFICE["stopped"] = True   # no time to ask LibreOffice to close: it is killed
+    if signum == signal.SIGALRM:
+        try:   # said first: the cleanup may kill this script with its LibreOffice
+            sys.stderr.write(TIMED_OUT + "\n")
+            sys.stderr.flush()
+        except OSError:
+            pass
     raise SystemExit(f"stopped by signal {signum}")
 
 
@@ -125,12 +134,15 @@ FILTERS = {".docx": "MS Word 2007 XML", ".pdf": "writer_pdf_Export", ".odt": "wr
 
 def main(argv: list) -> int:
     pipe = profile = None
+    limit = 180.0   # the caller's time-out (--timeout)
     while argv and argv[0].startswith("--"):
         flag, value, argv = argv[0], argv[1], argv[2:]
         if flag == "--connect":
             pipe = value
         elif flag == "--profile":
             profile = Path(value)
+        elif flag == "--timeout":
+            limit = float(value)
     action = argv[0]
     if action == "quit":  # stop the LibreOffice at --connect
         try:
@@ -139,9 +151,9 @@ def main(argv: list) -> int:
             pass
         return 0
     path = Path(argv[1])
-    signal.signal(signal.SIGALRM, _give_up)   # before the caller's time-out (180 s), so cleanup runs
+    signal.signal(signal.SIGALRM, _give_up)   # before the caller's time-out, so cleanup runs
     signal.signal(signal.SIGTERM, _give_up)
-    signal.alarm(150)
+    signal.alarm(max(1, int(limit * 5 / 6)))
     proc = None
     made = None
     if pipe is None:
