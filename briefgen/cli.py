@@ -131,7 +131,7 @@ def validate(
 
     Example: briefgen validate seeds
     """
-    from briefgen.analyse import problems as analysis_problems
+    from briefgen.data_warnings import problems as analysis_problems
     from briefgen.likelihood import warnings_for
     from briefgen.load import load_project
 

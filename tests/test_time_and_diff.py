@@ -144,7 +144,7 @@ def test_export_csv_and_xlsx(tmp_path):
 
 
 def test_validate_lists_undated_claims_then_counts_the_rest(mini):
-    from briefgen.analyse import UNDATED_SHOWN, problems
+    from briefgen.data_warnings import UNDATED_SHOWN, problems
 
     (mini / "sources.yaml").write_text((mini / "sources.yaml").read_text() + "  - {id: blog, title: Undated blog}\n")
     extra = "".join(f"  - id: cl-undated-{i}\n    statement: S.\n    claimant: X\n    kind: assertion\n"

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from briefgen.analyse import analyse, problems
+from briefgen.analyse import analyse
+from briefgen.data_warnings import problems
 from briefgen.load import load_project
 from briefgen.model import Claim, UnitDef
 from briefgen.numbers import Written, format_locators, format_value
