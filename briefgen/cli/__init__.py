@@ -3,114 +3,27 @@
 Every command catches :class:`BriefgenError` and prints its problems, one per line,
 with an exit code per kind (1 data, 2 usage, 3 template, 4 output). An unexpected
 exception prints one line (set BRIEFGEN_DEBUG=1 for the traceback).
+
+The app and what commands share are in :mod:`briefgen.cli.common`; `templates` and
+`init` in :mod:`briefgen.cli.templates`, registered on import below.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from briefgen import __version__, collector, stopping
-from briefgen.console import Lazy, Table
+from briefgen import collector, stopping
+from briefgen.cli.common import (AsOf, Audience, BuildDate, Formats, MemoryLimit, OutDir, ProjectDir,
+                                 ReferenceDocx, Sandbox, TimeLimit, _day_option, _load, _problems, app,
+                                 err, handled, out, say)
+from briefgen.console import Table
 from briefgen.errors import EXIT_CODES, BriefgenError, display_path
 from briefgen.writers import FORMATS
-
-app = typer.Typer(
-    help=f"Turn a chronology and a claims register into footnoted briefings ({', '.join(FORMATS)}).",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # click's plain help: no rich to load, and [brackets] stay text
-)
-out = Lazy(highlight=False, soft_wrap=False)   # rich is loaded only for tables and progress
-err = Lazy(stderr=True, highlight=False)
-
-ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds briefgen.yaml).", show_default=True)]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Only what was known on this day (YYYY-MM-DD).")]
-# the options of a build, shared by `build` and `watch`
-Audience = Annotated[Optional[str], typer.Option(help="Which briefing (template) to build; default: the project's.")]
-Formats = Annotated[Optional[str], typer.Option("--format", help=f"Formats to write, comma-separated, from: {', '.join(FORMATS)}; default: the project's formats.")]
-OutDir = Annotated[Path, typer.Option("--out", help="Folder to write into.")]
-BuildDate = Annotated[Optional[str], typer.Option("--date", help="Build date YYYY-MM-DD (document dates; default: SOURCE_DATE_EPOCH, else the project's as_of, else today).")]
-ReferenceDocx = Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")]
-Sandbox = Annotated[bool, typer.Option("--sandbox", help="Render templates in Jinja2's sandbox (for templates you do not trust).")]
-TimeLimit = Annotated[float, typer.Option("--time-limit", help="Seconds a template may take to render; with --sandbox, the whole build.")]
-MemoryLimit = Annotated[int, typer.Option("--memory-limit", help="Megabytes a --sandbox build may use.")]
-
-
-def _day_option(value: str | None, name: str):
-    from briefgen.dates import DateError, parse_day
-
-    if value is None:
-        return None
-    try:
-        return parse_day(value)
-    except DateError as exc:
-        raise BriefgenError.one(str(exc), field=name, kind="usage") from None
-
-
-def _load(project_dir: Path, as_of_text: str | None):
-    """Load a project, cut to what was known on --as-of if given."""
-    from briefgen.analyse import as_of
-    from briefgen.load import load_project
-
-    project = load_project(project_dir)
-    day = _day_option(as_of_text, "--as-of")
-    return as_of(project, day) if day else project
-
-
-def say(text: str) -> None:
-    """One plain line to stdout, never wrapped or styled."""
-    out.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def _fail(exc: BriefgenError) -> None:
-    _problems(exc)
-    raise typer.Exit(EXIT_CODES.get(exc.kind, 1))
-
-
-def _problems(exc: BriefgenError) -> None:
-    """The problems of `exc` on stderr, one per line."""
-    n = len(exc.problems)
-    if n > 1:
-        err.print(f"error: {n} problems found", markup=False)
-    for line in exc.render().splitlines():
-        err.print(("error: " if n == 1 else "  ") + line, markup=False, soft_wrap=True)
-
-
-def handled(fn: Callable) -> Callable:
-    """Run a command; turn project errors into messages and exit codes, never tracebacks."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except BriefgenError as exc:
-            _fail(exc)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
-            if os.environ.get("BRIEFGEN_DEBUG"):
-                raise
-            err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
-            err.print("This is a bug in briefgen; run again with BRIEFGEN_DEBUG=1 for details.", markup=False)
-            raise typer.Exit(70)
-    return wrapper
-
-
-def _version(value: bool) -> None:
-    if value:
-        say(f"briefgen {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
-                                                           help="Show the version and exit.")] = None) -> None:
-    """briefgen: validated chronologies and claims registers into executive briefings."""
 
 
 @app.command()
@@ -551,82 +464,7 @@ def import_cmd(
         say(f"{outcome.file} unchanged: nothing to add" + ("" if update or not outcome.differs else " (--update to take the export's fields)"))
 
 
-templates_app = typer.Typer(help="List, create and show audience templates.", no_args_is_help=True, rich_markup_mode=None)
-app.add_typer(templates_app, name="templates")
-
-
-@templates_app.command("list")
-@handled
-def templates_list(project_dir: ProjectDir = Path(".")) -> None:
-    """List the audiences a project can build, and where each template comes from.
-
-    Example: briefgen templates list seeds
-    """
-    from briefgen.audiences import audiences
-
-    table = Table(expand=True)
-    for col, kw in (("Audience", {"no_wrap": True}), ("From", {"no_wrap": True}), ("Description", {"ratio": 3})):
-        table.add_column(col, **kw)
-    for aud in audiences(project_dir):
-        table.add_row(aud.name, aud.origin, aud.description)
-    out.print(table, markup=False)
-
-
-@templates_app.command("new")
-@handled
-def templates_new(
-    name: Annotated[str, typer.Argument(help="Name of the new template (lower-case word).")],
-    project_dir: ProjectDir = Path("."),
-    base: Annotated[str, typer.Option("--from", help="Audience to start from.")] = "full",
-) -> None:
-    """Create a project template that extends an audience and builds as it is.
-
-    Example: briefgen templates new board --from executive seeds
-    """
-    from briefgen.load import CONFIG_FILE
-    from briefgen.scaffold import new_template
-
-    if not (project_dir / CONFIG_FILE).is_file():
-        raise BriefgenError.one("not a briefgen project (no briefgen.yaml)", file=display_path(project_dir),
-                                hint="pass the project folder", kind="usage")
-    for path in new_template(project_dir, name, base):
-        say(f"wrote {display_path(path)}")
-    say(f"build it with: briefgen build {display_path(project_dir)} --audience {name}")
-
-
-@templates_app.command("show")
-@handled
-def templates_show(
-    name: Annotated[str, typer.Argument(help="Audience whose template to print.")],
-    project_dir: ProjectDir = Path("."),
-) -> None:
-    """Print an audience's template and profile, and where they come from.
-
-    Example: briefgen templates show executive seeds
-    """
-    from briefgen.audiences import find, read_template, search_path
-
-    aud = find(project_dir, name)
-    folders = search_path(project_dir)
-    say(f"# {display_path(aud.template)} ({aud.origin})")
-    sys.stdout.write(read_template(aud.template, folders))
-    if aud.profile_path is not None:
-        say(f"\n# {display_path(aud.profile_path)}")
-        sys.stdout.write(read_template(aud.profile_path, folders))
-
-
-@app.command()
-@handled
-def init(target: Annotated[Path, typer.Argument(help="New or empty folder for the project.")]) -> None:
-    """Create a new briefing project (config, example data, templates) that builds as it is.
-
-    Example: briefgen init my-briefing
-    """
-    from briefgen.scaffold import init_project
-
-    made = init_project(target)
-    say(f"created {len(made)} files in {display_path(target)}; next: briefgen validate {display_path(target)} "
-        f"&& briefgen build {display_path(target)}")
+from briefgen.cli import templates  # noqa: E402,F401 - registers `templates` and `init`
 
 
 @app.command(help="""Rebuild the briefing whenever a file its build reads changes: data files, templates
