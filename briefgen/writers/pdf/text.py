@@ -11,7 +11,6 @@ on the canvas by :func:`draw`; everything else is drawn as reportlab draws it.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from briefgen import bidi, fonts, look
 from briefgen.errors import Problem
