@@ -134,3 +134,11 @@ def test_the_changes_file_is_written_by_the_writer_that_tracks_changes(tmp_path)
     bad = run_cli("diff", str(MINI), str(MINI), "--redline", str(tmp_path / "c.html"))
     assert bad.code == 2 and "the changes file must be a .docx, not 'c.html'" in bad.err
     assert not (tmp_path / "c.html").exists()
+
+
+def test_no_module_passes_600_lines():
+    """A module a newcomer can hold: past 600 lines, split it where its sections are."""
+    package = Path(__file__).parents[1] / "briefgen"
+    long = {str(p.relative_to(package)): n for p in package.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
+    assert long == {}
