@@ -203,4 +203,10 @@ def main(argv: list) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The answer is written; leave without the UNO bridge's teardown, which now and then
+    # crashes the interpreter at exit (SIGSEGV after a finished conversion) and would
+    # turn a good answer into a failed run.
+    os._exit(code)
