@@ -19,6 +19,7 @@ once per process: a font is parsed only when some text needs it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -356,24 +357,40 @@ def shape(text: str, role: str, rtl: bool, start: int = 0, end: int | None = Non
 _registered: set[str] = set()
 
 
-def _utf16_to_unicode(make_cmap):
-    """reportlab's ToUnicode map with characters above U+FFFF written as PDF wants them.
+def _unicode_map(cmap: str, fontname: str, subset) -> str:
+    """reportlab's ToUnicode map of one font subset, with characters above U+FFFF and
+    shaped glyphs written as PDF wants them.
 
     reportlab writes each entry as ``<%04X>``, so U+1D54A becomes five hex digits that
     readers misread: copying or searching "𝕊" in the PDF gave "ᵔ". PDF text strings
-    are UTF-16, where such a character is a surrogate pair (``<D835DD4A>``).
+    are UTF-16, where such a character is a surrogate pair (``<D835DD4A>``). A shaped
+    glyph no character maps to (see :func:`name_private`) reads as its characters.
     """
-    def make(fontname, subset):
-        cmap = make_cmap(fontname, subset)
-        private = _private_text.get(fontname.split("+", 1)[-1].encode("latin-1"), {})
-        for i, code in enumerate(subset):
-            text = private.get(code) or (chr(code) if code > 0xFFFF else None)
-            if text:
-                cmap = cmap.replace(f"<{i:02X}> <{code:04X}>", f"<{i:02X}> <{text.encode('utf-16-be').hex().upper()}>")
-        return cmap
+    private = _private_text.get(fontname.split("+", 1)[-1].encode("latin-1"), {})
+    for i, code in enumerate(subset):
+        text = private.get(code) or (chr(code) if code > 0xFFFF else None)
+        if text:
+            cmap = cmap.replace(f"<{i:02X}> <{code:04X}>", f"<{i:02X}> <{text.encode('utf-16-be').hex().upper()}>")
+    return cmap
 
-    make.briefgen = True
-    return make
+
+@functools.cache
+def _font_class():
+    """reportlab's TTFont, writing its subsets' ToUnicode maps through :func:`_unicode_map`
+    (a subclass: reportlab's module stays as it is)."""
+    from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
+
+    class Font(TTFont):
+        def addObjects(self, doc):
+            state = self.state.get(doc)
+            subsets = [] if state is None else list(state.subsets)  # the state ends with the call
+            super().addObjects(doc)
+            for n, subset in enumerate(subsets):
+                base = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX)).decode("pdfdoc")
+                stream = doc.idToObject["toUnicodeCMap:" + base]  # the map reportlab made for it
+                stream.content = _unicode_map(stream.content, base, subset)
+
+    return Font
 
 
 _private_text: dict[bytes, dict[int, str]] = {}
@@ -391,11 +408,8 @@ def register(*roles: str) -> None:
     """Register the given roles (default: the DejaVu faces) with reportlab, once; a chain
     font with its bold face, both under its family name."""
     from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics, ttfonts
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase import pdfmetrics
 
-    if not getattr(ttfonts.makeToUnicodeCMap, "briefgen", False):
-        ttfonts.makeToUnicodeCMap = _utf16_to_unicode(ttfonts.makeToUnicodeCMap)
     for role in roles or ("regular", "bold", "italic", "bolditalic", "mono"):
         if role in _registered:
             continue
@@ -405,7 +419,7 @@ def register(*roles: str) -> None:
 
             raise BriefgenError.one(f"font file missing: {path}", kind="output",
                                     hint="reinstall briefgen; its package must ship briefgen/data/fonts")
-        pdfmetrics.registerFont(TTFont(RL_NAMES[role], str(path)))
+        pdfmetrics.registerFont(_font_class()(RL_NAMES[role], str(path)))
         _registered.add(role)
         if role == "mono" or role in _BY_KEY:
             # one face, or a chain font's regular and bold: italic is drawn upright
