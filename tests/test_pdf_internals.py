@@ -560,3 +560,22 @@ def test_a_drawing_keeps_an_attribute_set_through_its_dict():
     assert d.laid_out == [1]
     with pytest.raises(AttributeError):
         d.laid_out2 = 1
+
+
+def test_writing_a_pdf_leaves_reportlab_as_installed(tmp_path):
+    """briefgen's fixes to reportlab's output live in subclasses, never in reportlab's
+    modules: a PDF with shaped text and characters above U+FFFF leaves them as they were."""
+    import datetime as dt
+
+    from reportlab.pdfbase import ttfonts
+
+    from briefgen.build import document_for
+    from briefgen.load import load_project
+    from conftest import TESTS
+
+    before = {name: getattr(ttfonts, name) for name in dir(ttfonts) if not name.startswith("__")}
+    doc = document_for(load_project(TESTS / "data" / "scripts"), "full", dt.date(2026, 3, 1))
+    pdf_writer.write(doc, pdf_writer.Options(), tmp_path / "s.pdf")
+    after = {name: getattr(ttfonts, name) for name in dir(ttfonts) if not name.startswith("__")}
+    assert {n for n in before if after.get(n) is not before[n]} == set()
+    assert ttfonts.makeToUnicodeCMap.__module__ == "reportlab.pdfbase.ttfonts"
