@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from typing import Any, Callable
 
 from briefgen.stopping import Terminated, raise_on_term, stop_with_parent
@@ -65,13 +66,17 @@ def forking_possible() -> bool:
 
 def _run(fn: Callable[..., Any], args: tuple, send, parent: int) -> None:
     try:
-        raise_on_term()  # told to stop, it unwinds, removing what it was writing
-        stop_with_parent(parent)  # and so when its parent dies, however it died
-        outcome = (True, fn(*args))
-    except BaseException as exc:  # noqa: BLE001 - every failure, Ctrl-C too, is raised in the parent
-        outcome = (False, exc)
-    try:
-        send.send(outcome)
-    except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
-        send.send((False, RuntimeError(f"{type(exc).__name__} in a worker process: {outcome[1]}")))
-    send.close()
+        try:
+            raise_on_term()  # told to stop, it unwinds, removing what it was writing
+            stop_with_parent(parent)  # and so when its parent dies, however it died
+            outcome = (True, fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - every failure, Ctrl-C too, is raised in the parent
+            outcome = (False, exc)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the work is over; only the handing over is left
+        try:
+            send.send(outcome)
+        except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
+            send.send((False, RuntimeError(f"{type(exc).__name__} in a worker process: {outcome[1]}")))
+        send.close()
+    except Terminated:  # told to stop just as the work ended: the parent is stopping too, quietly
+        pass
