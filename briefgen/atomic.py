@@ -13,7 +13,6 @@ so that the next build into the folder removes those whose process is gone
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import re
@@ -127,12 +126,6 @@ def stage(target: Path, write: Callable[[Path], None], what: str) -> Path:
         _remove(tmp)
         raise
     return tmp
-
-
-def leftovers(target: Path) -> list[Path]:
-    """Temporary files :func:`stage` made beside `target` and nothing removed: only a
-    process stopped at the wrong instant leaves one (a watcher sweeps them as it ends)."""
-    return sorted(target.parent.glob(f".{glob.escape(target.name)}.*.tmp"))
 
 
 def commit(staged: list[tuple[Path, Path]]) -> None:

@@ -185,7 +185,6 @@ class Session(pipeline.Stages):
         self._pending: dict[Path, tuple] = {}
         self._read: set[Path] = set()   # every file a build of this session read
         self.unchanged: list[Path] = []
-        self.targets: set[Path] = set()   # every output file a build of this session planned
         self.builds = 0
 
     # --- the stages ------------------------------------------------------------------
@@ -220,7 +219,6 @@ class Session(pipeline.Stages):
         try:
             for w, opts in plan:
                 target = out_dir / (name + w.SUFFIX)
-                self.targets.add(target)
                 key = self._output_key(w, opts, doc)
                 kept = self._outputs.get(target)
                 if kept is not None and kept[0] == key and kept[1] == stat_key(target):
@@ -275,13 +273,13 @@ class Session(pipeline.Stages):
     def _confined(self, req: pipeline.BuildRequest, warn) -> tuple[list[Path], tuple]:
         """In the sandbox's child process: the build, and what this session learnt from it."""
         written = pipeline.build(req, warn, self)
-        return written, (self._read, self._outputs, self.targets, self.unchanged,
+        return written, (self._read, self._outputs, self.unchanged,
                          self.files.parsed, self.files._kept)
 
     def _restore(self, state: tuple) -> None:
         """What a confined build learnt, kept here for the next (its compiled templates die
         with the child: compiling runs an untrusted template's expressions)."""
-        self._read, self._outputs, self.targets, self.unchanged, self.files.parsed, self.files._kept = state
+        self._read, self._outputs, self.unchanged, self.files.parsed, self.files._kept = state
 
     def tidy(self) -> None:
         """Between builds (after reporting one): free what it left, so the next is not slowed."""

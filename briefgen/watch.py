@@ -80,9 +80,9 @@ def watch(req: BuildRequest, report: Callable[[Report], None], *,
             else:
                 return
     finally:
-        for target in session.targets:
-            for tmp in atomic.leftovers(target):
-                tmp.unlink(missing_ok=True)
+        # its own unfinished files only: a build running beside it keeps its own, and
+        # what a killed build left goes with the next build's sweep of the folder
+        atomic.remove_live()
 
 
 class _Filter:
