@@ -264,10 +264,12 @@ def record(key: str, pages: list[int]) -> str:
 def reused(last: Path | None, key: str, count: int) -> list[int] | None:
     """The `count` page numbers recorded in the .docx at `last` (the file this build
     replaces) when they were laid out under `key`; else None."""
+    if last is None:
+        return None
     try:
         with zipfile.ZipFile(last) as package:   # type: ignore[arg-type]
             value = ooxml.variable(package, VARIABLE)
-    except (OSError, TypeError, zipfile.BadZipFile):   # none, unreadable, or not a .docx
+    except (OSError, zipfile.BadZipFile):   # missing, unreadable, or not a .docx
         return None
     words = (value or "").split()
     if len(words) != count + 1 or words[0] != key or not all(w.isdigit() for w in words[1:]):
