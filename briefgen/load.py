@@ -169,42 +169,24 @@ def _keep_written_numbers(doc: YamlDoc, claims: list[Claim]) -> None:
     """Give each claim whose value holds a decimal number the text the file wrote it as.
 
     YAML reads 4.50 as 4.5; the briefing must show 4.50 and the analysis must know it was
-    given to two decimals. Only decimals lose anything, so the file is composed again
-    only when it has one (a register of whole numbers pays nothing)."""
-    def has_decimal(value: Any) -> bool:
-        return isinstance(value, float) or (isinstance(value, list) and any(isinstance(v, float) for v in value))
-
-    wanted = [i for i, c in enumerate(claims) if has_decimal(c.value)]
-    if not wanted:
-        return
-    import yaml
-
-    root = yaml.compose(doc.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    items = _child(root, "claims")
-    if not isinstance(items, yaml.SequenceNode):
+    given to two decimals. The reader kept each decimal's text by its path."""
+    if not doc.decimals:
         return
     from briefgen.numbers import Written
 
-    for i in wanted:
-        node = _child(items.value[i], "value") if i < len(items.value) else None
-        scalars = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        if not all(isinstance(n, yaml.ScalarNode) for n in scalars):
+    for i, claim in enumerate(claims):
+        value = claim.value
+        values = value if isinstance(value, list) else [value]
+        if not any(isinstance(v, float) for v in values):
             continue
-        value = claims[i].value
-        numbers = [Written(v, n.value) if isinstance(v, float) else v
-                   for v, n in zip(value if isinstance(value, list) else [value], scalars)]
+        paths = [("claims", i, "value", j) for j in range(len(values))] if isinstance(value, list) \
+            else [("claims", i, "value")]
+        written = [doc.decimals.get(path) for path in paths]
+        if any(isinstance(v, float) and w is None for v, w in zip(values, written)):
+            continue   # not written as a number (a quoted one YAML did not read as a float)
+        numbers = [Written(v, w) if isinstance(v, float) else v for v, w in zip(values, written)]
         # the same numbers, each decimal with its text: equal to what was validated
-        claims[i].__dict__["value"] = numbers if isinstance(value, list) else numbers[0]
-
-
-def _child(node: Any, key: str) -> Any:
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
-    return None
+        claim.__dict__["value"] = numbers if isinstance(value, list) else numbers[0]
 
 
 # --- schema validation -------------------------------------------------------------

@@ -30,6 +30,7 @@ from briefgen.yamlscalar import ScalarError, read_plain, read_tagged
 MAX_BYTES = 20 * 1024 * 1024
 MAX_NODES = 1_000_000  # values reached through aliases, counted as expanded
 MAX_DEPTH = 100  # lists and mappings inside each other
+RECORD_LINES_UP_TO = 256 * 1024  # characters: a file this small has its values' lines noted as it is read
 # Characters a document cannot show: C0 and C1 controls except tab, newline and carriage
 # return (XML cannot hold most; the rest print as nothing), DEL, lone surrogates and the
 # non-characters U+FFFE and U+FFFF.
@@ -47,9 +48,9 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when pr
     its own tag."""
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:  # written without quotes or tag
-            return _MERGE if value == "<<" else _PLAIN
-        return super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode:   # quoted, or tagged '!', is text: as SafeLoader, which has no path resolvers
+            return (_MERGE if value == "<<" else _PLAIN) if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 _LOADER = _Loader
@@ -64,10 +65,14 @@ class YamlDoc:
     file: str
     data: Any
     text: str = field(default="", repr=False)
+    # the text of each decimal number (not quoted), by path: YAML reads 4.50 as 4.5
+    decimals: dict[Path_, str] = field(default_factory=dict, repr=False)
 
     @cached_property
     def lines(self) -> dict[Path_, int]:
-        """The 1-based line of every value, by path (computed on first use)."""
+        """The 1-based line of every value, by path: recorded as a small file is read,
+        else computed on first use (a large register's table of lines would outweigh its
+        data, and most builds never look a line up)."""
         walker = _Walker(self.file, record=True)
         walker.walk(yaml.compose(self.text, Loader=_LOADER), ())
         return walker.lines
@@ -90,6 +95,7 @@ class _Walker:
         self.seen: set[int] = set()  # collection nodes already walked: meeting one again is an alias
         self.open: set[int] = set()  # collection nodes being walked: meeting one of them is a loop
         self.expanded = 0
+        self.decimals: dict[Path_, str] = {}
         self.constructor = yaml.constructor.SafeConstructor()
 
     def walk(self, node: yaml.Node, path: Path_, aliased: bool = False) -> Any:
@@ -186,11 +192,17 @@ class _Walker:
                 hint="remove it; it was probably written as an escape such as \\x07")
         try:
             if tag == _PLAIN:
-                return read_plain(value)
+                read = read_plain(value)
+                if type(read) is float:
+                    self.decimals[path] = value
+                return read
             if tag == _STR or tag == _TIMESTAMP or tag == _BINARY:
                 return value
             if tag in _TAGGED:
-                return read_tagged(_TAGGED[tag], value)
+                read = read_tagged(_TAGGED[tag], value)
+                if type(read) is float:
+                    self.decimals[path] = value
+                return read
         except ScalarError as exc:
             raise self._error(str(exc), node, path, exc.hint) from None
         raise self._error(f"unsupported YAML tag {tag}", node, path, "remove the '!' tag")
@@ -283,7 +295,11 @@ def load_yaml(path: Path, *, label: str | None = None) -> YamlDoc:
     if node is None:
         raise BriefgenError.one("file is empty", file=name, line=1,
                                 hint="add the data, or delete the file")
-    return YamlDoc(name, _Walker(name).walk(node, ()), text)
+    walker = _Walker(name, record=len(text) <= RECORD_LINES_UP_TO)
+    doc = YamlDoc(name, walker.walk(node, ()), text, walker.decimals)
+    if walker.record:
+        doc.__dict__["lines"] = walker.lines   # the cached property, already known
+    return doc
 
 
 def _indentation(text: str, line: int) -> str:

@@ -41,6 +41,23 @@ def test_lines_are_found_after_loading(tmp_path):
     assert doc.line(("events", 1, "nothing-here")) == 5  # nearest recorded ancestor
 
 
+@pytest.mark.parametrize("name", ["claims.yaml", "events.yaml", "judgments.yaml", "sources.yaml"])
+def test_lines_noted_while_reading_equal_lines_found_later(name, monkeypatch):
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "seeds" / name
+    eager = yamlio.load_yaml(path)
+    monkeypatch.setattr(yamlio, "RECORD_LINES_UP_TO", 0)   # the large-file path: found on first use
+    lazy = yamlio.load_yaml(path)
+    assert "lines" in eager.__dict__ and "lines" not in lazy.__dict__
+    assert eager.lines == lazy.lines and len(eager.lines) > 50
+
+
+def test_decimals_keep_their_written_text(tmp_path):
+    doc = yamlio.load_yaml(_write(tmp_path, "a: 4.50\nb: [1.0, 2, '3.10']\nc: !!float 7.250\nd: 12\n"))
+    assert doc.decimals == {("a",): "4.50", ("b", 0): "1.0", ("c",): "7.250"}
+
+
 def test_duplicate_key_names_the_first_line(tmp_path):
     with pytest.raises(BriefgenError) as err:
         yamlio.load_yaml(_write(tmp_path, "id: a\ntitle: A\nid: b\n"))
