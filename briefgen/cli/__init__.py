@@ -11,6 +11,7 @@ The app and what commands share are in :mod:`briefgen.cli.common`; `templates` a
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -60,7 +61,7 @@ def validate(
 def _warn_problems(problems) -> None:
     """Data warnings print like errors, on stderr, but do not change the exit code."""
     if len(problems) > 1:
-        err.print(f"warning: {len(problems)} warnings", markup=False)
+        err.print(f"warning: {len(problems)} warnings", markup=False, soft_wrap=True)
     for problem in sorted(problems, key=lambda p: p.sort_key()):
         err.print(("warning: " if len(problems) == 1 else "  ") + problem.render(), markup=False, soft_wrap=True)
 
@@ -556,6 +557,10 @@ def _changes(paths, project_dir: Path) -> str:
 
 
 def main() -> None:
+    # pydantic looks for plugins (reading every installed package's entry points) when the
+    # data model is first built, a tenth of a short command; briefgen uses none. A value
+    # the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
     collector.tune()
     stopping.raise_on_term(stopping.DEADLINE)  # SIGTERM unwinds like Ctrl-C: temporary files are removed
     try:

@@ -72,7 +72,7 @@ def _problems(exc: BriefgenError) -> None:
     """The problems of `exc` on stderr, one per line."""
     n = len(exc.problems)
     if n > 1:
-        err.print(f"error: {n} problems found", markup=False)
+        err.print(f"error: {n} problems found", markup=False, soft_wrap=True)
     for line in exc.render().splitlines():
         err.print(("error: " if n == 1 else "  ") + line, markup=False, soft_wrap=True)
 
