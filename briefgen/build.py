@@ -22,7 +22,7 @@ from briefgen.dates import DateError, epoch_day
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project, load_project
 from briefgen.look import NAVY
-from briefgen.parallel import Job
+from briefgen.parallel import Ahead, Job
 from briefgen.parse import parse
 from briefgen.render import Limits, make_environment, render
 from briefgen.tree import Document, Meta
@@ -58,17 +58,31 @@ class Stages:
     def parse(self, markdown: str, meta: Meta, origin: str) -> Document:
         return parse(markdown, meta, origin=origin)
 
+    def ahead(self, plan: list[tuple[Writer, Any]], out_dir: Path, name: str, size: int) -> Ahead | None:
+        """With two formats or more, the last one's writer started now in a forked process,
+        if it has work to do before it sees the tree (``prepare``: its libraries, fonts),
+        which it does while this process makes the tree. Not for a project of more than
+        AHEAD_UP_TO events and claims: its tree, sent to the writer pickled, costs more
+        than the overlap saves; the first format is then forked once the tree is made,
+        which copies it for free."""
+        w, opts = plan[-1]
+        prepare = getattr(w, "prepare", None)
+        if not self.parallel or len(plan) < 2 or prepare is None or size > AHEAD_UP_TO:
+            return None
+        return Ahead(prepare, _stage_to, w, opts, out_dir / (name + w.SUFFIX))
+
     def write(self, plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
-              name: str) -> tuple[list[tuple[Path, Path]], list[str]]:
+              name: str, ahead: Ahead | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
         """Each format staged beside its target: (temporary, target) pairs, and the
-        writers' warnings."""
-        return _write_formats(plan, doc, out_dir, name, self.parallel)
+        writers' warnings. `ahead` is the last format's writer started by :meth:`ahead`."""
+        return _write_formats(plan, doc, out_dir, name, self.parallel, ahead)
 
     def commit(self, staged: list[tuple[Path, Path]]) -> None:
         atomic.commit(staged)
 
 
 COLD = Stages()
+AHEAD_UP_TO = 500   # events and claims together (see Stages.ahead): at 1,000, pickling the tree took 0.19 s
 
 
 def default_build_date(project: Project) -> dt.date:
@@ -128,12 +142,18 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
     stages a watch session reuses (:class:`Stages`)."""
     if req.limits.sandbox and not confine.inside():  # the whole build, bounded in time and memory
         return confine.run(functools.partial(build, stages=stages), req, warn)
-    with collector.paused():
-        doc, name, plan, previous = _document(req, stages)
-    collector.freeze()  # the tree lives until the end
-    out_dir = atomic.prepare_dir(req.out_dir)
+    ahead: list[Ahead | None] = [None]   # the writer _document may start early
     try:
-        staged, warnings = stages.write(plan, doc, out_dir, name)
+        with collector.paused():
+            doc, name, plan, previous = _document(req, stages, ahead)
+        collector.freeze()  # the tree lives until the end
+        out_dir = atomic.prepare_dir(req.out_dir)
+    except BaseException:
+        if ahead[0] is not None:
+            ahead[0].stop()
+        raise
+    try:
+        staged, warnings = stages.write(plan, doc, out_dir, name, ahead[0])
     except TextError as exc:    # about text from the tree: say where in the data it came from
         from briefgen.locate import located
 
@@ -152,10 +172,12 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
     return [target for _, target in staged]
 
 
-def _document(req: BuildRequest, stages: Stages) -> tuple[Document, str, list[tuple[Writer, Any]], Document | None]:
+def _document(req: BuildRequest, stages: Stages, ahead: list[Ahead | None]
+              ) -> tuple[Document, str, list[tuple[Writer, Any]], Document | None]:
     """Load, render and parse: the tree, the output files' stem, each format's writer
     with its options (checked before any work), and the previous briefing's tree when a
-    changes file is to be written."""
+    changes file is to be written. A writer started early (:meth:`Stages.ahead`) is put
+    in `ahead`."""
     project = stages.load(req.project_dir)
     if req.as_of is not None:
         project = as_of(project, req.as_of)
@@ -163,9 +185,10 @@ def _document(req: BuildRequest, stages: Stages) -> tuple[Document, str, list[tu
     formats = req.formats or tuple(project.config.formats)
     plan = [(writer(fmt), options(fmt, _settings(req, project, audience, fmt))) for fmt in formats]
     source_date_epoch()
+    name = stem(project, audience)
+    ahead[0] = stages.ahead(plan, req.out_dir, name, len(project.events) + len(project.claims))
     build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(project, audience, build_date, req.limits, stages)
-    name = stem(project, audience)
     previous = _previous_document(project, req, audience, build_date, plan)
     # Free a long briefing's models, then its Markdown, before the next stage grows. The
     # template context holds them in reference cycles, so they need a collection.
@@ -237,41 +260,52 @@ def _stage_changes(previous: Document, doc: Document, w: Writer, opts: Any, targ
     return tmp, target
 
 
-def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
-                   name: str, parallel: bool = True) -> tuple[list[tuple[Path, Path]], list[str]]:
+def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path, name: str,
+                   parallel: bool = True, ahead: Ahead | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
     """Each format written to a temporary file beside its target: (temporary, target)
     pairs, and the writers' warnings.
 
-    The writers are independent, so with two formats or more the first is written in a
-    forked process meanwhile. If any fails, every temporary file is removed and the
-    error of the earliest format is raised, as when they are written in order.
+    The writers are independent, so with two formats or more one is written in a forked
+    process meanwhile: the last, when it was started early (`ahead`), else the first. If
+    any fails, every temporary file is removed and the error of the earliest format is
+    raised, as when they are written in order.
     """
     jobs = [(w, opts, doc, out_dir / (name + w.SUFFIX)) for w, opts in plan]
-    first = Job(_stage, *jobs[0]) if parallel and len(jobs) > 1 else None
-    staged: list[tuple[Path, Path]] = []
-    warnings: list[list[str]] = []
-    error: BaseException | None = None
-    for job in jobs[1 if first else 0:]:
+    forked: tuple[int, Job] | None = None
+    if ahead is not None:
+        ahead.give(doc)
+        forked = (len(jobs) - 1, ahead)
+    elif parallel and len(jobs) > 1:
+        forked = (0, Job(_stage, *jobs[0]))
+    done: dict[int, tuple[tuple[Path, Path], list[str]]] = {}
+    errors: dict[int, BaseException] = {}
+    for i, job in enumerate(jobs):
+        if forked is not None and i == forked[0]:
+            continue
         try:
             tmp, said = _stage(*job)
-            staged.append((tmp, job[3]))
-            warnings.append(said)
+            done[i] = ((tmp, job[3]), said)
         except BaseException as exc:  # noqa: BLE001 - raised below, once the other side is collected
-            error = exc
+            errors[i] = exc
             break
-    if first is not None:
-        if isinstance(error, (stopping.Terminated, KeyboardInterrupt)):
-            first.cancel()  # stopping: no need for the other format
+    if forked is not None:
+        i, job = forked
+        if any(isinstance(e, (stopping.Terminated, KeyboardInterrupt)) for e in errors.values()):
+            job.cancel()  # stopping: no need for the other format
         try:
-            tmp, said = first.result()
-            staged.insert(0, (tmp, jobs[0][3]))
-            warnings.insert(0, said)
+            tmp, said = job.result()
+            done[i] = ((tmp, jobs[i][3]), said)
         except BaseException as exc:  # noqa: BLE001
-            error = exc
-    if error is not None:
+            errors[i] = exc
+    staged = [done[i][0] for i in sorted(done)]
+    if errors:
         atomic.discard(staged)
-        raise error
-    return staged, [line for said in warnings for line in said]
+        raise errors[min(errors)]
+    return staged, [line for i in sorted(done) for line in done[i][1]]
+
+
+def _stage_to(w: Writer, opts: Any, target: Path, doc: Document) -> tuple[Path, list[str]]:
+    return _stage(w, opts, doc, target)
 
 
 def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:

@@ -59,6 +59,57 @@ class Job:
         return value
 
 
+class Ahead(Job):
+    """`fn(*known, *given)`, where `given` comes later: a process forked now runs
+    `prepare()` (work that needs nothing yet, such as importing a writer's libraries) while
+    this one makes the rest of the arguments, then waits for them (:meth:`give`). They are
+    sent pickled, unlike a :class:`Job`'s, which the fork copies. Where forking is not
+    possible the whole call runs in :meth:`result`, with the same result."""
+
+    def __init__(self, prepare: Callable[[], Any], fn: Callable[..., Any], *known: Any) -> None:
+        self.fn, self.args = fn, known
+        self.worker = self.receive = self.hand = None
+        self.cancelled = False
+        if forking_possible():
+            ctx = multiprocessing.get_context("fork")
+            self.receive, send = ctx.Pipe(duplex=False)
+            given, self.hand = ctx.Pipe(duplex=False)
+            self.worker = ctx.Process(target=_run, args=(_prepared, (prepare, fn, known, given, self.hand), send,
+                                                         os.getpid()), daemon=True)
+            self.worker.start()
+            send.close()
+            given.close()
+
+    def give(self, *rest: Any) -> None:
+        """The rest of the arguments: the worker starts the work."""
+        self.args = self.args + rest
+        if self.hand is not None:
+            try:
+                self.hand.send(rest)
+            except OSError:   # the worker died: result() does the work here
+                pass
+            self.hand.close()
+
+    def stop(self) -> None:
+        """Stop the worker before it was given anything (this process failed or is stopping)."""
+        self.cancel()
+        if self.worker is not None:
+            self.worker.join()
+            self.receive.close()
+            if not self.hand.closed:
+                self.hand.close()
+
+
+def _prepared(prepare: Callable[[], Any], fn: Callable[..., Any], known: tuple, given, hand) -> Any:
+    hand.close()   # the parent's end, copied by the fork: the parent's exit must end the wait below
+    prepare()
+    try:
+        rest = given.recv()
+    except EOFError:   # the parent closed its end without giving: it is stopping
+        raise Terminated() from None
+    return fn(*known, *rest)
+
+
 def forking_possible() -> bool:
     return ((os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
             and not multiprocessing.current_process().daemon and not os.environ.get("BRIEFGEN_DEBUG"))

@@ -208,7 +208,7 @@ class Session(pipeline.Stages):
         return doc
 
     def write(self, plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
-              name: str) -> tuple[list[tuple[Path, Path]], list[str]]:
+              name: str, ahead: Any = None) -> tuple[list[tuple[Path, Path]], list[str]]:
         """Each format whose output in place is not already this one, staged (one after
         another, so a failure raises the earliest format's error, as a cold build does);
         an unchanged format's warnings are those it gave when written."""

@@ -68,6 +68,9 @@ class Writer(Protocol):
     # A writer may also provide, and the build then uses it (see :func:`tracks_changes`):
     #   write_redline(previous, tree, options, path) -> warnings
     # the briefing with every change since `previous` marked as tracked changes.
+    #   prepare() -> None
+    # work that needs no tree (importing the writer's libraries, loading fonts), which the
+    # build may run ahead in the process that will write, while the tree is made.
 
 
 def writer(name: str) -> Writer:

@@ -52,6 +52,14 @@ class Options:
             seal.check(self.seal)
 
 
+def prepare() -> None:
+    """What needs no tree: reportlab imported, the body fonts registered."""
+    from briefgen import fonts
+    from briefgen.writers.pdf import document  # noqa: F401 - imports reportlab's layout
+
+    fonts.register()
+
+
 def write(tree: t.Document, options: Options, path: Path) -> None:
     """Write `tree` as a PDF file at `path`, sealed if the options say so."""
     from briefgen.writers.pdf import document

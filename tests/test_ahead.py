@@ -1,0 +1,64 @@
+"""The last format's writer started ahead: a process forked once the data is loaded
+loads its libraries while this one makes the tree, then writes that format.
+
+It must change nothing a user can see: the same bytes as the plain path (the first
+format forked once the tree is made), no process or file left when the build fails
+before the tree is made, and the format still written when the early process dies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+
+import pytest
+
+from briefgen import build
+from briefgen.errors import BriefgenError
+from briefgen.parallel import forking_possible
+
+pytestmark = pytest.mark.skipif(not forking_possible(), reason="one core or no fork: nothing is started ahead")
+
+
+def _build(project, out, **kw):
+    req = build.BuildRequest(project, formats=("docx", "pdf"), out_dir=out, build_date=dt.date(2026, 1, 1),
+                             options={"docx": {"toc_pages": False}}, **kw)
+    return [p.read_bytes() for p in build.build(req)]
+
+
+def test_started_ahead_gives_the_bytes_of_the_plain_path(mini, tmp_path, monkeypatch):
+    started = []
+    original = build.Stages.ahead
+
+    def spy(self, *args):
+        started.append(original(self, *args))
+        return started[-1]
+
+    monkeypatch.setattr(build.Stages, "ahead", spy)
+    ahead = _build(mini, tmp_path / "a")
+    assert started and started[0] is not None and started[0].worker is not None
+    monkeypatch.setattr(build, "AHEAD_UP_TO", 0)   # the plain path: the .docx forked once the tree is made
+    plain = _build(mini, tmp_path / "p")
+    assert started[1] is None
+    assert ahead == plain and len(ahead) == 2 and ahead[1].startswith(b"%PDF")
+
+
+def test_a_failure_before_the_tree_stops_the_early_writer_and_writes_nothing(mini, tmp_path):
+    (mini / "templates").mkdir()
+    (mini / "templates" / "full.md.j2").write_text("# Title\n\n{{ 1 // 0 }}\n", encoding="utf-8")
+    with pytest.raises(BriefgenError) as err:
+        _build(mini, tmp_path / "o")
+    assert err.value.kind == "template"
+    assert multiprocessing.active_children() == []   # the early writer was stopped and reaped
+    assert not (tmp_path / "o").exists() or list((tmp_path / "o").iterdir()) == []
+
+
+def test_when_the_early_writer_dies_its_format_is_written_here(mini, tmp_path, monkeypatch):
+    from briefgen.writers import pdf
+
+    parent = os.getpid()
+    monkeypatch.setattr(pdf, "prepare", lambda: os._exit(1) if os.getpid() != parent else None)
+    died = _build(mini, tmp_path / "d")
+    monkeypatch.setattr(build, "AHEAD_UP_TO", 0)
+    assert died == _build(mini, tmp_path / "p")
