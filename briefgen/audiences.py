@@ -106,6 +106,26 @@ def audiences(project_root: Path) -> list[Audience]:
     return sorted(found.values(), key=lambda a: a.name)
 
 
+def misnamed(project_root: Path) -> list[Path]:
+    """The project's template files that are not audiences because their name is not a
+    valid one (``Board Pack.md.j2``): listings and ``build --all`` say so, rather than
+    leave them out without a word. Partials (``_name.md.j2``) are meant not to be built."""
+    own = project_templates(project_root)
+    if not own.is_dir():
+        return []
+    return [tpl for tpl in sorted(own.glob("*" + SUFFIX))
+            if not tpl.name.startswith("_") and not NAME.match(tpl.name.removesuffix(SUFFIX))]
+
+
+def misnamed_warning(path: Path) -> str:
+    name = path.name.removesuffix(SUFFIX)
+    better = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
+    hint = f" (as {better}{SUFFIX})" if better and NAME.match(better) else ""
+    return (f"{display_path(path)}: not an audience, so not built: '{name}' is not a valid audience name; "
+            f"rename it{hint}: lower-case letters, digits, '-' or '_', starting with a letter, or start it "
+            "with '_' if it is a partial that other templates include")
+
+
 def _description(path: Path | None) -> str:
     if path is None:
         return ""

@@ -264,9 +264,11 @@ def _request(project_dir: Path, audience: str | None, fmt: str | None, out_dir: 
 def _build_everything(req, build_all) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from briefgen.audiences import audiences
+    from briefgen.audiences import audiences, misnamed, misnamed_warning
 
     total = len(audiences(req.project_dir))
+    for path in misnamed(req.project_dir):
+        _warn(misnamed_warning(path))
     with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                   console=err.rich, transient=True, disable=not err.rich.is_terminal) as bar:
         task = bar.add_task("", total=total)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from briefgen.cli.common import ProjectDir, app, handled, out, say
+from briefgen.cli.common import ProjectDir, app, err, handled, out, say
 from briefgen.console import Table
 from briefgen.errors import BriefgenError, display_path
 
@@ -24,7 +24,7 @@ def templates_list(project_dir: ProjectDir = Path(".")) -> None:
 
     Example: briefgen templates list seeds
     """
-    from briefgen.audiences import audiences
+    from briefgen.audiences import audiences, misnamed, misnamed_warning
 
     table = Table(expand=True)
     for col, kw in (("Audience", {"no_wrap": True}), ("From", {"no_wrap": True}), ("Description", {"ratio": 3})):
@@ -32,6 +32,8 @@ def templates_list(project_dir: ProjectDir = Path(".")) -> None:
     for aud in audiences(project_dir):
         table.add_row(aud.name, aud.origin, aud.description)
     out.print(table, markup=False)
+    for path in misnamed(project_dir):
+        err.print(f"warning: {misnamed_warning(path)}", markup=False, soft_wrap=True)
 
 
 @templates_app.command("new")
