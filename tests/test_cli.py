@@ -109,3 +109,11 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme():
 def test_version():
     r = run_cli("--version")
     assert r.code == 0 and r.out.startswith("briefgen ")
+
+
+def test_formats_given_comma_separated_or_repeated_are_each_written_once(mini, tmp_path):
+    r = run_cli("build", str(mini), "--format", "html", "--format", "docx,html", "--out", str(tmp_path / "o"),
+                "--no-toc-pages")
+    assert r.code == 0, r.err
+    assert sorted(p.suffix for p in (tmp_path / "o").iterdir()) == [".docx", ".html"]
+    assert [line.rsplit(".", 1)[1].split()[0] for line in r.out.splitlines()] == ["html", "docx"]

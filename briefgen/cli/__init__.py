@@ -248,14 +248,15 @@ def _warn(line: str) -> None:
     err.print(f"{'note' if isinstance(line, Notice) else 'warning'}: {line}", markup=False, soft_wrap=True)
 
 
-def _request(project_dir: Path, audience: str | None, fmt: str | None, out_dir: Path, date: str | None,
+def _request(project_dir: Path, audience: str | None, fmt: list[str] | None, out_dir: Path, date: str | None,
              reference_docx: Path | None, as_of_day: str | None, sandbox: bool, time_limit: float,
              memory_limit: int, toc_pages: bool, more: dict | None = None):
     """The build the options of `build` and `watch` ask for (`more`: further writer options, by format)."""
     from briefgen.build import BuildRequest
     from briefgen.render import Limits
 
-    formats = tuple(f.strip() for f in fmt.split(",") if f.strip()) if fmt else ()
+    # `--format docx,pdf` or `--format docx --format pdf`; a format named twice is written once
+    formats = tuple(dict.fromkeys(f.strip() for given in fmt or () for f in given.split(",") if f.strip()))
     return BuildRequest(project_dir, audience, formats, out_dir, _day_option(date, "--date"),
                         as_of=_day_option(as_of_day, "--as-of"), limits=Limits(time_limit, sandbox=sandbox, memory_mb=memory_limit),
                         options=_docx_options(reference_docx, toc_pages) | (more or {}))

@@ -28,7 +28,7 @@ ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds briefgen
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Only what was known on this day (YYYY-MM-DD).")]
 # the options of a build, shared by `build` and `watch`
 Audience = Annotated[Optional[str], typer.Option(help="Which briefing (template) to build; default: the project's.")]
-Formats = Annotated[Optional[str], typer.Option("--format", help=f"Formats to write, comma-separated, from: {', '.join(FORMATS)}; default: the project's formats.")]
+Formats = Annotated[Optional[list[str]], typer.Option("--format", metavar="<formats>", help=f"Formats to write, comma-separated or the option repeated, from: {', '.join(FORMATS)}; default: the project's formats.")]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder to write into.")]
 BuildDate = Annotated[Optional[str], typer.Option("--date", help="Build date YYYY-MM-DD (document dates; default: SOURCE_DATE_EPOCH, else the project's as_of, else today).")]
 ReferenceDocx = Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose styles, page set-up, headers and footers to use.")]
