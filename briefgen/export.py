@@ -65,7 +65,7 @@ def write_xlsx(rows: list[dict], out: BinaryIO, title: str, date: dt.date) -> No
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from briefgen.writers.docx.ooxml import restamp_zip  # loads python-docx: only for .xlsx
+    from briefgen.zipstamp import restamp_zip
 
     wb = Workbook()
     ws = wb.active
