@@ -13,6 +13,7 @@ so that the next build into the folder removes those whose process is gone
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -20,7 +21,7 @@ import signal
 import socket
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 
 from briefgen import stopping
 from briefgen.errors import BriefgenError, display_path
@@ -40,6 +41,7 @@ def prepare_dir(out_dir: Path) -> Path:
         raise BriefgenError.one("output folder is not writable", file=display_path(out_dir), field="--out",
                                 hint="choose another folder with --out", kind="output")
     sweep(out_dir)
+    sweep_scratch()
     return out_dir
 
 
@@ -93,6 +95,49 @@ def sweep(folder: Path) -> list[Path]:
         except OSError:
             continue  # removed meanwhile, or not ours to remove
     return removed
+
+
+#: A scratch folder of :func:`scratch_dir` in the temporary folder.
+_SCRATCH = re.compile(r"briefgen-(?:sandbox|lo|diff|zip)-(?P<host>[0-9a-f]{6})-(?P<pid>[0-9]+)-[a-z0-9_]+")
+
+
+def scratch_dir(kind: str) -> Path:
+    """A new folder in the system's temporary folder for work of `kind` (``sandbox``,
+    ``lo``, ``diff``, ``zip``), named ``briefgen-KIND-HOST-PID-RANDOM`` so that, should
+    this process be killed before it removes the folder, a later one does (:func:`sweep_scratch`)."""
+    sweep_scratch()
+    return Path(tempfile.mkdtemp(prefix=f"briefgen-{kind}-{owner_tag()}-"))
+
+
+@contextlib.contextmanager
+def scratch(kind: str) -> Iterator[Path]:
+    """:func:`scratch_dir`, removed with what it holds when the block ends."""
+    import shutil
+
+    path = scratch_dir(kind)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def sweep_scratch() -> None:
+    """Remove the scratch folders that processes on this machine, since gone, left."""
+    import shutil
+
+    root = Path(tempfile.gettempdir())
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        path = root / name
+        try:
+            if abandoned(_SCRATCH.fullmatch(name)) and not path.is_symlink() \
+                    and path.is_dir() and path.stat().st_uid == os.getuid():
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def stage(target: Path, write: Callable[[Path], None], what: str) -> Path:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -73,8 +72,7 @@ def run(fn: Callable[..., Any], req: Any, warn: Callable[[str], None] | None = N
         raise BriefgenError.one("--sandbox needs a system with fork and resource limits (Linux)",
                                 field="--sandbox", hint="build untrusted templates on Linux", kind="usage")
     limits = req.limits
-    _sweep_scratch()
-    scratch = tempfile.mkdtemp(prefix=f"briefgen-sandbox-{atomic.owner_tag()}-")
+    scratch = str(atomic.scratch_dir("sandbox"))
     token = secrets.token_hex(16)
     receive, send = Pipe(duplex=False)
     parent = os.getpid()
@@ -98,26 +96,6 @@ def run(fn: Callable[..., Any], req: Any, warn: Callable[[str], None] | None = N
     for line in warnings if warn is not None else ():
         warn(line)
     return result
-
-
-_SCRATCH = re.compile(r"briefgen-sandbox-(?P<host>[0-9a-f]{6})-(?P<pid>[0-9]+)-[a-z0-9_]+")
-
-
-def _sweep_scratch() -> None:
-    """Remove the temporary folders of sandboxed builds whose briefgen was killed outright."""
-    root = Path(tempfile.gettempdir())
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return
-    for name in names:
-        path = root / name
-        try:
-            if atomic.abandoned(_SCRATCH.fullmatch(name)) and not path.is_symlink() \
-                    and path.is_dir() and path.stat().st_uid == os.getuid():
-                shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            continue
 
 
 def _child(fn: Callable[..., Any], req: Any, send, parent: int) -> None:  # pragma: no cover - runs after fork

@@ -10,10 +10,10 @@ import io
 import re
 import subprocess
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen import atomic
 from briefgen.analyse import analyse
 from briefgen.errors import BriefgenError
 from briefgen.load import Project, load_project
@@ -65,7 +65,7 @@ def load_version(spec: str, base: Path = Path("."), where: dict | None = None) -
         raise BriefgenError.one(f"cannot read {spec!r} from git: {why}", **(where or {}),
                                 hint="give REV:PATH with a revision git knows, e.g. HEAD~1:seeds",
                                 kind="data" if where else "usage") from None
-    with tempfile.TemporaryDirectory(prefix="briefgen-diff-") as tmp:
+    with atomic.scratch("diff") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
         return load_project(Path(tmp) / inside)

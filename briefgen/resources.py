@@ -13,7 +13,6 @@ import functools
 import importlib.resources
 import importlib.util
 import shutil
-import tempfile
 from pathlib import Path
 
 
@@ -42,7 +41,9 @@ def _package_root() -> Path:
 @functools.cache
 def _unzipped() -> Path:
     """A copy of the zipped briefgen package's files, made once per process."""
-    copy = Path(tempfile.mkdtemp(prefix="briefgen-"))
+    from briefgen import atomic
+
+    copy = atomic.scratch_dir("zip")
     atexit.register(shutil.rmtree, copy, True)
     _copy_tree(importlib.resources.files("briefgen"), copy)
     return copy

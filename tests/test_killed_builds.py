@@ -131,6 +131,27 @@ def test_the_sweep_removes_only_files_of_processes_that_are_gone(tmp_path):
                                                   + [f".d.pdf.{host}-{gone.pid}.abcdefgh.tmp"])
 
 
+def test_scratch_folders_of_processes_that_are_gone_are_removed_by_the_next_build(tmp_path, monkeypatch):
+    # LibreOffice's profile, a git revision unpacked for diff, a zipped install's files, a sandbox
+    import tempfile
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    me, host = os.getpid(), atomic.owner_tag().split("-")[0]
+    names = {f"briefgen-{kind}-{host}-{gone.pid}-k2j4hh1q": False for kind in ("lo", "diff", "zip", "sandbox")}
+    names |= {f"briefgen-lo-{host}-{me}-abcdefgh": True, f"briefgen-lo-000000-{gone.pid}-abcdefgh": True,
+              f"briefgen-{gone.pid}-abcdefgh": True, "other": True}
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "inside").write_text("x")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    atomic.prepare_dir(tmp_path / "out")
+    assert sorted(os.listdir(tmp_path)) == sorted([n for n, kept in names.items() if kept] + ["out"])
+    with atomic.scratch("diff") as made:
+        assert made.parent == tmp_path and made.name.startswith(f"briefgen-diff-{atomic.owner_tag()}-")
+    assert not made.exists()
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the build's processes in /proc")
 def test_every_audience_stops_with_a_build_all_told_to_stop(project, tmp_path):
     out, tmp = tmp_path / "out", tmp_path / "tmp"

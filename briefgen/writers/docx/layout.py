@@ -20,6 +20,7 @@ without numbers is the same as the last one's reuses that file's numbers
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -34,7 +35,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from briefgen import bidi, resources
+from briefgen import atomic, bidi, resources
 from briefgen.stopping import parent_death_signal
 from briefgen.writers.docx import ooxml
 
@@ -79,10 +80,13 @@ def contents_pages(path: Path, titles: list[str]) -> tuple[list[int] | None, str
         return None, ("LibreOffice with its Python bridge (soffice and python3-uno) was not found; "
                       f"{ADD_LATER} (install LibreOffice and python3-uno to have them written in)")
     args = [python, str(SCRIPT), "--timeout", f"{timeout():g}"]
-    if os.environ.get("BRIEFGEN_SOFFICE_PIPE"):  # a LibreOffice already running (the test session's)
-        args += ["--connect", os.environ["BRIEFGEN_SOFFICE_PIPE"]]
     try:
-        code, out, err = run([*args, "contents", str(path)], timeout())
+        with contextlib.ExitStack() as stack:
+            if os.environ.get("BRIEFGEN_SOFFICE_PIPE"):  # a LibreOffice already running (the test session's)
+                args += ["--connect", os.environ["BRIEFGEN_SOFFICE_PIPE"]]
+            else:   # its profile in a folder a later build removes should this one be killed
+                args += ["--profile", str(stack.enter_context(atomic.scratch("lo")))]
+            code, out, err = run([*args, "contents", str(path)], timeout())
         if code != 0 and "uno_layout: timed out" in err:   # the script's own alarm, before ours
             raise subprocess.TimeoutExpired(args, timeout())
     except subprocess.TimeoutExpired:
