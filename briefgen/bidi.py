@@ -22,6 +22,10 @@ _BIDI = re.compile("[\u0590-\u08ff\ufb1d-\ufdcf\ufdf0-\ufdff\ufe70-\ufefe\u200f\
                    "\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 _RTL_LANGUAGES = frozenset("ar arc ckb dv fa he iw ku ps sd syr ug ur yi".split())
+# ISO 15924 codes of the scripts written right to left.
+_RTL_SCRIPTS = frozenset("adlm arab aran armi avst chrs cprt elym hatr hebr hung khar lydi mand mani mend merc mero "
+                         "narb nbat nkoo orkh ougr palm phli phlp phnx prti rohg samr sarb sogd sogo syrc thaa yezi"
+                         .split())
 
 
 def bidirectional(text: str) -> bool:
@@ -32,8 +36,13 @@ def bidirectional(text: str) -> bool:
 
 def default_level(language: str) -> int:
     """The paragraph level for text with no strong character (UAX #9 HL1): 1 for a
-    document in a right-to-left language (``ar``, ``fa``, ``he``, ``ur``, ...), else 0."""
-    return 1 if (language or "").split("-")[0].lower() in _RTL_LANGUAGES else 0
+    document in a right-to-left language (``ar``, ``fa``, ``he``, ``ur``, ...) or script
+    (``az-Arab``), else 0 (``en``, ``ar-Latn``)."""
+    tags = (language or "").lower().split("-")
+    script = next((s for s in tags[1:4] if len(s) == 4 and s.isalpha()), None)   # BCP 47: after any extlangs
+    if script is not None:
+        return 1 if script in _RTL_SCRIPTS else 0
+    return 1 if tags[0] in _RTL_LANGUAGES else 0
 
 
 def paragraph_level(text: str, default: int = 0) -> int:

@@ -7,6 +7,7 @@ escaped unless the template marks it ``|safe``.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 from briefgen.bidi import bidirectional
@@ -41,6 +42,37 @@ def md_escape(value: object) -> str:
     """
     text = clean_text(str(value)).lstrip(" ").translate(_INLINE)
     return _LEAD.sub(r"\1\\\2", text, count=1) if text[:1] in _LEAD_FIRST else text
+
+
+class Directed(str):
+    """The text of a field whose record says its language (``language: ar``; the render
+    stage makes it): a str in every way, printed after a direction mark (:data:`mark`),
+    which the writers' rule for a paragraph's direction (its first strong character,
+    :func:`briefgen.bidi.paragraph_level`) and the isolate round the value (FSI: first
+    strong) then follow. An operation on it (``~``, ``|upper``) gives plain text, which
+    takes its direction from its letters."""
+
+    __slots__ = ()
+    mark = ""
+
+
+class RightToLeft(Directed):
+    __slots__ = ()
+    mark = "\u200f"   # RIGHT-TO-LEFT MARK: strong, invisible, never drawn
+
+
+class LeftToRight(Directed):
+    __slots__ = ()
+    mark = "\u200e"   # LEFT-TO-RIGHT MARK
+
+
+def marked(value: Any, text: str) -> str:
+    """`text` (`value` as it will be printed) after `value`'s direction mark, if it has
+    one: always for right to left, and for left to right only where `text` holds
+    right-to-left letters (elsewhere left to right is what it reads as anyway)."""
+    if isinstance(value, Directed) and (isinstance(value, RightToLeft) or bidirectional(text)):
+        return value.mark + text
+    return text
 
 
 _ISOLATES = re.compile("[\u2066-\u2069]")

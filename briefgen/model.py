@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from briefgen.dates import DateError, parse_date, parse_day, parse_offset
 from briefgen.writers import DEFAULT_FORMATS, FORMATS
@@ -63,6 +63,26 @@ def _day(value: Any) -> dt.date:
         raise ValueError(str(exc)) from None
 
 
+# A BCP 47 (RFC 5646) language tag, well formed: a language of two or three letters, then
+# any extended language, script, region, variant, extension and private-use subtags.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|\d{3}))?"
+                           r"(-(?:[A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*(-[A-WY-Za-wy-z\d](-[A-Za-z\d]{2,8})+)*"
+                           r"(-[Xx](-[A-Za-z\d]{1,8})+)?")
+
+
+def _language(value: Any) -> Any:
+    if isinstance(value, str) and not _LANGUAGE_TAG.fullmatch(value.strip()):
+        raise ValueError(f"{value!r} is not a language tag; write a BCP 47 tag such as ar, he, fa, ur, en "
+                         f"or ar-Latn (Arabic written in Latin letters)")
+    return value
+
+
+Language = Annotated[str, BeforeValidator(_language), Field(
+    json_schema_extra={"pattern": "^" + _LANGUAGE_TAG.pattern + "$"}, description=(
+        "The language of this item's text, as a BCP 47 tag: ar, he, fa, ur, en, ar-Latn. It sets which way "
+        "the text reads (right to left for ar, he, fa, ur and other right-to-left languages and scripts), "
+        "instead of its first letter: an Arabic sentence that begins with a Latin name."))]
+
 EdtfDate = Annotated[str, Field(
     description="EDTF date: 2023, 2025-02, 2025-09-24, 2025-09-22~ (approximate), "
                 "2025? (uncertain), 2025-03/2025-05 (range), ../2032 (by 2032).",
@@ -93,6 +113,7 @@ class Citation(Strict):
     quote: Text = Field(description="The source's own words, verbatim.")
     locator: str | None = Field(None, description="Where in the source: 'para. 14'.")
     note: str | None = None
+    language: Language | None = None
 
 
 class RelativeDate(Strict):
@@ -176,6 +197,7 @@ class Event(Strict):
     pin: bool = Field(False, description="Keep in every audience whose profile honours pins (select.pins).")
     citations: list[Citation] = Field(min_length=1, description="At least one source for the event.")
     note: str | None = None
+    language: Language | None = None
 
     @field_validator("date", mode="before")
     @classmethod
@@ -228,6 +250,7 @@ class Claim(Strict):
     tags: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(min_length=1)
     note: str | None = None
+    language: Language | None = None
 
     _as_of = field_validator("as_of", mode="before")(classmethod(lambda cls, v: None if v is None else _edtf(v)))
 
@@ -274,12 +297,14 @@ class Judgment(Strict):
     short: str | None = Field(None, description="One-sentence version for short briefings.")
     confidence: Literal["low", "moderate", "high"]
     basis: list[Id] = Field(min_length=1, description="Claim or event ids the judgment rests on.")
+    language: Language | None = None
 
 
 class BottomLine(Strict):
     statement: Text
     short: str | None = Field(None, description="One-sentence version for short briefings.")
     basis: list[Id] = Field(min_length=1)
+    language: Language | None = None
 
 
 class Seal(Strict):

@@ -25,13 +25,13 @@ import jinja2
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
-from briefgen import sandbox
+from briefgen import bidi, sandbox
 from briefgen.dates import parse_date
 from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, best_reliability, select
 from briefgen.audiences import SUFFIX, find, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
 from briefgen.load import Project
-from briefgen.mdescape import isolate, md_escape, md_url
+from briefgen.mdescape import Directed, LeftToRight, RightToLeft, isolate, marked, md_escape, md_url
 from briefgen.numbers import format_locators
 from briefgen.model import CREDIBILITY, RELIABILITY, BottomLine, Citation, Claim, Event, Judgment, Profile
 from briefgen.template_loader import template_loader
@@ -43,7 +43,73 @@ def _finalize(value: Any) -> Any:
         return value
     if value is None:
         return Markup("")
-    return Markup(isolate(md_escape(value)))
+    return _printed(value)
+
+
+def _printed(value: Any) -> Markup:
+    """`value` as Markdown that prints it literally, isolated if it holds right-to-left
+    text, after its direction mark if it has one (:class:`~briefgen.mdescape.Directed`)."""
+    text = md_escape(value)
+    return Markup(isolate(marked(value, text) if isinstance(value, Directed) else text))
+
+
+#: The fields whose text a record's ``language`` is the language of: those a template
+#: prints as sentences. Names (a claimant, a source's outlet) keep their own direction.
+DIRECTED_FIELDS: dict[type, frozenset[str]] = {
+    Event: frozenset({"title", "summary", "note"}),
+    Claim: frozenset({"statement", "period", "note"}),
+    Judgment: frozenset({"statement", "short"}),
+    BottomLine: frozenset({"statement", "short"}),
+    Citation: frozenset({"quote", "note"}),
+}
+_DIRECTED_NAMES = frozenset().union(*DIRECTED_FIELDS.values())
+
+
+def directed(record: Any, name: str, value: Any) -> Any:
+    """`value`, field `name` of `record`, as :class:`~briefgen.mdescape.Directed` text when the record gives
+    its language and the field is one it covers; else `value` as it is."""
+    if type(value) is not str or name not in DIRECTED_FIELDS.get(type(record), ()) or record.language is None:
+        return value
+    return (RightToLeft if bidi.default_level(record.language) else LeftToRight)(value)
+
+
+class _Directing:
+    """An environment whose templates read :class:`~briefgen.mdescape.Directed` text from
+    the fields a record's ``language`` covers (``{{ event.title }}``, ``map(attribute="statement")``)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        value = super().getattr(obj, attribute)  # type: ignore[misc]
+        return directed(obj, attribute, value) if attribute in _DIRECTED_NAMES else value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        value = super().getitem(obj, argument)  # type: ignore[misc]
+        return directed(obj, argument, value) if type(argument) is str and argument in _DIRECTED_NAMES else value
+
+
+class _Environment(jinja2.Environment):
+    """Jinja2's environment, reading directed text as :class:`_Directing` does. Its
+    lookups are Jinja's own with the check inline: every attribute a template reads comes
+    through here, so a call more would cost a Latin-only briefing time for nothing."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)
+        if attribute in _DIRECTED_NAMES:
+            return directed(obj, attribute, value)
+        return value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        try:
+            value = obj[argument]
+        except (AttributeError, TypeError, LookupError):
+            value = super().getitem(obj, argument)
+        return directed(obj, argument, value) if type(argument) is str and argument in _DIRECTED_NAMES else value
+
+
+class _Sandbox(_Directing, sandbox.BriefingSandbox):
+    """briefgen's sandbox (:mod:`briefgen.sandbox`), reading directed text."""
 
 
 @dataclass
@@ -141,7 +207,8 @@ def _unique(cits: Iterable[Citation]) -> list[Citation]:
 def timeline_figure(events: Iterable[DatedEvent], caption: str = "") -> Markup:
     """A fenced ``timeline`` block the parser turns into a drawn figure."""
     items = [{
-        "label": e.event.title, "lo": e.span.lo.isoformat() if e.span.lo else None,
+        "label": marked(directed(e.event, "title", e.event.title), e.event.title),
+        "lo": e.span.lo.isoformat() if e.span.lo else None,
         "hi": e.span.hi.isoformat() if e.span.hi else None, "precision": e.span.precision,
         "approximate": e.span.approximate, "kind": e.event.kind, "display": e.span.display(),
     } for e in events]
@@ -187,14 +254,14 @@ class _OutOfTime(BaseException):
 
 def make_environment(search_path: list[Path], sandboxed: bool = False) -> jinja2.Environment:
     """The Jinja2 environment: Markdown-escaping by default, strict about undefined names."""
-    cls = sandbox.BriefingSandbox if sandboxed else jinja2.Environment
+    cls = _Sandbox if sandboxed else _Environment
     env = cls(
         loader=template_loader(search_path),
         autoescape=True, finalize=_finalize, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters["url"] = lambda v: Markup(md_url(v))
-    env.filters["md"] = lambda v: Markup(isolate(md_escape(v)))
+    env.filters["md"] = _printed
     env.filters["longdate"] = lambda d: f"{d.day} {d.strftime('%B')} {d.year}"
     env.filters["edtf"] = lambda v: parse_date(v).display()
     env.tests["tagged"] = lambda v, tags: bool(set(getattr(getattr(v, "claim", v), "tags", ())) & set(tags))

@@ -43,6 +43,7 @@ from briefgen.analyse import Analysis, ClaimView, DatedEvent, Disagreement, Judg
 from briefgen.dates import Span
 from briefgen.diff import Change, Diff
 from briefgen.load import Project
+from briefgen.mdescape import LeftToRight, RightToLeft
 from briefgen.numbers import Written
 from briefgen.model import (
     BottomLine, Checks, Citation, Claim, ClaimSelection, Config, Event, EventSelection, Judgment, Look, Name,
@@ -104,11 +105,11 @@ def register(cls: type, names: set[str] | frozenset[str]) -> None:
 
 #: Plain values: their public attributes are data or methods that make new plain values.
 #: Exact types only (a subclass may add anything; `Written` is a float that adds only the
-#: text it was written as).
+#: text it was written as, `RightToLeft` and `LeftToRight` texts only their direction).
 PLAIN: frozenset[type] = frozenset({
     str, Markup, int, float, bool, type(None), bytes, tuple, list, dict, set, frozenset, range,
     type({}.keys()), type({}.values()), type({}.items()),
-    dt.date, dt.datetime, dt.time, dt.timedelta, Written,
+    dt.date, dt.datetime, dt.time, dt.timedelta, Written, RightToLeft, LeftToRight,
 })
 
 #: Jinja's own template objects, made for templates to use (``loop``, ``caller``,

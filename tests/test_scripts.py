@@ -351,12 +351,12 @@ def test_the_scripts_project_reads_back_in_logical_order(built):
     pdf = next(p for p in built if p.suffix == ".pdf")
     lines = [line for page in range(len(pypdf.PdfReader(pdf).pages)) for line in stream_lines(pdf, page)]
     # a right-to-left title with a Latin name, its note's mark at the end of the sentence
-    assert fold("חתימה על הסכם עם Mekorot Labs4") in lines, lines
+    assert fold("חתימה על הסכם עם Mekorot Labs5") in lines, lines
     assert fold("חתימה על הסכם עם Mekorot Labs") in lines, lines     # the timeline's label, drawn on the canvas
     # a wrapped cell: its lines, each in reading order, make the title and summary, mark last
     at = next(i for i, line in enumerate(lines) if line.startswith(fold("إعلان خطة التحلية أعلن")))
     assert " ".join(lines[at:at + 2]) == fold("إعلان خطة التحلية أعلن الكونسورتيوم عن خطة لبناء ثلاث محطات تحلية "
-                                              "بقيمة US$ 53 billion بالشراكة مع شركة Saffron Water حتى عام 2032.3")
+                                              "بقيمة US$ 53 billion بالشراكة مع شركة Saffron Water حتى عام 2032.4")
     raw = raw_text(pdf)
     for sentence in ("أعلن الكونسورتيوم عن خطة لبناء ثلاث محطات تحلية بقيمة US$ 53 billion بالشراكة مع شركة "
                      "Saffron Water حتى عام 2032.", "ההסכם עם Mekorot Labs מסתכם ב-1.2 מיליארד דולר."):
@@ -384,9 +384,9 @@ def test_a_note_mark_is_a_raised_isolate_at_the_sentence_end(built):
         nearest = max(left, key=lambda w: w[2])
         assert nearest[4] == mark, (word, nearest, left)
         assert nearest[3] < target[3] - 1 and nearest[3] - nearest[1] < target[3] - target[1]
-    mark_before("Mekorot", "4")       # "חתימה על הסכם עם Mekorot Labs⁴", not "…Labs⁴ חתימה"
-    mark_before(".", "3")             # "… 2032.³", not "2032.3" nor "³2032."
-    assert not any(w[4] in ("2032.3", "3.2032", ".2032.3") for w in words)
+    mark_before("Mekorot", "5")       # "חתימה על הסכם עם Mekorot Labs⁵", not "…Labs⁵ חתימה"
+    mark_before(".", "4")             # "… 2032.⁴", not "2032.4" nor "⁴2032."
+    assert not any(w[4] in ("2032.4", "4.2032", ".2032.4") for w in words)
 
 
 def test_the_scripts_project_reads_back_from_word(built):
