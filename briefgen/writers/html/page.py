@@ -17,7 +17,7 @@ from pathlib import Path
 
 from briefgen import tree as t
 from briefgen.errors import BriefgenError, display_path
-from briefgen.writers.html import style
+from briefgen.writers.html import emoji, style
 from briefgen.writers.html.body import Body, attr, text
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -43,10 +43,7 @@ def page(doc: t.Document) -> str:
     main = ['<div class="intro">\n' + "\n".join(intro) + "\n</div>"] if intro else []
     main += [_section(body, head, blocks) for head, blocks in sections]
     marking = text(meta.classification.strip())
-    return "\n".join(line for line in [
-        "<!DOCTYPE html>",
-        f'<html lang="{attr(meta.language or "en")}"{_RTL if body.level else ""}>',
-        _head(meta, bidirectional=body.turned or bool(body.level)),
+    lines = [
         f'<body class="{"marked" if marking else "unmarked"}">',
         '<a class="skip" href="#main">Skip to the briefing</a>',
         "<header>",
@@ -64,6 +61,13 @@ def page(doc: t.Document) -> str:
         "</footer>",
         "</body>",
         "</html>",
+    ]
+    top = _head(meta, bidirectional=body.turned or bool(body.level), emoji=emoji.font_face("".join(lines)))
+    return "\n".join(line for line in [
+        "<!DOCTYPE html>",
+        f'<html lang="{attr(meta.language or "en")}"{_RTL if body.level else ""}>',
+        top,
+        *lines,
     ] if line) + "\n"
 
 
@@ -90,11 +94,14 @@ def _section(body: Body, heading: t.Heading, blocks: list[t.Block]) -> str:
     return f'<section aria-labelledby="{attr(heading.id)}">\n' + "\n".join(units) + "\n</section>"
 
 
-def _head(meta: t.Meta, bidirectional: bool = False) -> str:
+def _head(meta: t.Meta, bidirectional: bool = False, emoji: str = "") -> str:
+    """The page's head; `emoji`, the ``@font-face`` rule of its emoji font, if it has one
+    (:mod:`briefgen.writers.html.emoji`): then the policy lets the page load that font."""
+    policy = _CSP + "; font-src data:" if emoji else _CSP
     lines = [
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{text(meta.title)}</title>",
     ]
@@ -102,7 +109,8 @@ def _head(meta: t.Meta, bidirectional: bool = False) -> str:
                         ("keywords", ", ".join(meta.keywords))):
         if value.strip():
             lines.append(f'<meta name="{name}" content="{attr(value)}">')
-    lines += ['<meta name="generator" content="briefgen">', f"<style>\n{style.css(meta)}{style.BIDI if bidirectional else ''}</style>", "</head>"]
+    rules = style.css(meta) + (style.BIDI if bidirectional else "") + (style.emoji(meta, emoji) if emoji else "")
+    lines += ['<meta name="generator" content="briefgen">', f"<style>\n{rules}</style>", "</head>"]
     return "\n".join(lines)
 
 

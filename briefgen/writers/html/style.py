@@ -33,11 +33,25 @@ BIDI = ("th:not(.r):not(.c),td:not(.r):not(.c){text-align:start}\n"
 def css(meta: t.Meta) -> str:
     """The stylesheet for `meta`'s briefing."""
     accent = meta.accent if re.fullmatch(r"[0-9A-Fa-f]{6}", meta.accent or "") else look.NAVY
-    family = (string(meta.font) + ", " if meta.font.strip() else "") + _SANS
+    family = _family(meta)
     colours = {"accent": accent, "ink": look.INK, "muted": look.MUTED, "rule": look.RULE, "tint": look.TINT,
                "zebra": look.ZEBRA, "link": look.LINK, "marking": look.MARKING, "code": look.CODE_BG}
     root = "".join(f"--{name}:#{value};" for name, value in colours.items())
     return f":root{{{root}--sans:{family}}}\n" + SCREEN + WIDE + _page(meta, family) + PRINT
+
+
+def _family(meta: t.Meta) -> str:
+    return (string(meta.font) + ", " if meta.font.strip() else "") + _SANS
+
+
+def emoji(meta: t.Meta, font_face: str) -> str:
+    """The rules for a page with emoji: their font (`font_face`, an ``@font-face`` rule),
+    tried after the page's own fonts and the system's colour emoji fonts, in the text and
+    in the timeline's labels (whose own fonts a rule overrides)."""
+    from briefgen.figures.paint_svg import FONT_FAMILY
+    from briefgen.writers.html.emoji import FALLBACK
+
+    return f"{font_face}:root{{--sans:{_family(meta)}, {FALLBACK}}}\nsvg{{font-family:{FONT_FAMILY}, {FALLBACK}}}\n"
 
 
 def string(value: str) -> str:
