@@ -128,7 +128,8 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
                       stages.environment)
     look = profile.look
     logo = str(logo_file(project.root, look.logo, limits.sandbox)) if look.logo else ""
-    meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", keywords=tuple(cfg.keywords),
+    meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", language=cfg.language.strip(),
+                keywords=tuple(cfg.keywords),
                 classification=look.classification or "", audience=audience, label=look.label or "",
                 date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,
                 accent=(look.accent or NAVY).lstrip("#").upper(), font=look.font or "", logo=logo,

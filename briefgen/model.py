@@ -341,6 +341,10 @@ class Config(Strict):
     title: Text
     subject: Text
     author: str | None = None
+    language: Language = Field("en", description=(
+        "The briefing's language, as a BCP 47 tag (default en): the document's language in each format "
+        "(the PDF's /Lang, Word's, the HTML page's lang), and the direction of a paragraph whose text has "
+        "no letter of its own to decide it (ar, he, fa, ur: right to left)."))
     audience: str = "full"
     as_of: Annotated[dt.date, Field(json_schema_extra={"type": "string", "format": "date"})] | None = None
     formats: list[Literal[FORMATS]] = Field(default_factory=lambda: list(DEFAULT_FORMATS), min_length=1)  # type: ignore[valid-type]

@@ -231,3 +231,34 @@ def test_a_sandboxed_build_reads_marked_text_and_its_methods(tmp_path):
         encoding="utf-8")
     md = render(load_project(project), "full", dt.date(2026, 3, 1), limits=Limits(sandbox=True))
     assert f"- {FSI}{RLM}{TITLE}{PDI} (7 words)" in md, md
+
+
+# --- the briefing's own language ------------------------------------------------------------
+
+
+def test_the_projects_language_is_each_formats_document_language_and_default_direction(tmp_path):
+    project = tmp_path / "ar"
+    shutil.copytree(SCRIPTS, project)
+    config = project / "briefgen.yaml"
+    config.write_text(re.sub(r"^language:.*\n", "", config.read_text(encoding="utf-8"), flags=re.M)
+                      + "language: ar\n", encoding="utf-8")
+    r = run_cli("build", str(project), "--audience", "full", "--format", "docx,pdf,html", "--no-toc-pages",
+                "--out", str(tmp_path / "o"))
+    assert r.code == 0, r.err
+    files = {p.suffix: p for p in (tmp_path / "o").iterdir()}
+    assert pypdf.PdfReader(files[".pdf"]).trailer["/Root"]["/Lang"] == "ar"
+    assert docx.Document(files[".docx"]).core_properties.language == "ar"
+    html = files[".html"].read_text(encoding="utf-8")
+    assert re.search(r'<html lang="ar"[^>]* dir="rtl"', html), html[:300]
+    # a paragraph with no letter of its own (the date line) takes the briefing's direction
+    body = docx.Document(files[".docx"]).element.body
+    assert body.xpath(".//w:p[w:pPr/w:bidi]"), "no right-to-left paragraph in an Arabic briefing"
+
+
+def test_a_project_language_that_is_no_tag_is_refused_with_file_line_and_field(tmp_path):
+    project = tmp_path / "bad"
+    shutil.copytree(SCRIPTS, project)
+    config = project / "briefgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "language: Arabic script\n", encoding="utf-8")
+    r = run_cli("validate", str(project))
+    assert r.code == 1 and "briefgen.yaml:" in r.err and "language: 'Arabic script' is not a language tag" in r.err
