@@ -305,6 +305,11 @@ def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
     return staged, [line for i in sorted(done) for line in done[i][1]]
 
 
+def stage_named(fmt: str, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:
+    """:func:`_stage` for the writer of format `fmt`: a call another process can be sent."""
+    return _stage(writer(fmt), opts, doc, target)
+
+
 def _stage_to(w: Writer, opts: Any, target: Path, doc: Document) -> tuple[Path, list[str]]:
     return _stage(w, opts, doc, target)
 

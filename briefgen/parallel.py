@@ -12,6 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 from typing import Any, Callable
 
 from briefgen.stopping import Terminated, raise_on_term, stop_with_parent
@@ -110,6 +113,102 @@ def _prepared(prepare: Callable[[], Any], fn: Callable[..., Any], known: tuple, 
     return fn(*known, *rest)
 
 
+class Worker:
+    """A process of its own that runs one call at a time and keeps what it loaded (a
+    writer's libraries, fonts and caches) from one call to the next: a watch session's.
+
+    It is a fresh interpreter (``python -m briefgen.parallel``), not a fork: a watcher
+    runs threads (the preview server's), and forking beside threads can deadlock; and
+    unlike multiprocessing's "spawn" it does not import the caller's main script again.
+    Calls and results are sent pickled over a socket, so `fn` is a module-level function.
+    If the process dies, :meth:`result` does the call here, and the next :meth:`submit`
+    starts a new one."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.conn = None
+        self.pending: tuple | None = None
+
+    def usable(self) -> bool:
+        return forking_possible()   # the same conditions: two cores, not a daemon, not debugging
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.pending = (fn, args)
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+        try:
+            self.conn.send((fn, args))
+        except OSError:   # it died: result() does the call here
+            self._drop()
+
+    def _start(self) -> None:
+        from multiprocessing.connection import Connection
+
+        ours, theirs = socket.socketpair()
+        path = os.pathsep.join(p for p in sys.path if p)   # where this process found briefgen (a zip too)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "briefgen.parallel", str(theirs.fileno()), str(os.getpid())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
+        theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def result(self) -> Any:
+        """The return value of the call submitted, or the exception it raised, raised here."""
+        fn, args = self.pending
+        self.pending = None
+        if self.conn is None:
+            return fn(*args)
+        try:
+            ok, value = self.conn.recv()
+        except (EOFError, OSError):   # the process died (killed, out of memory): the call is done here
+            self.close()
+            return fn(*args)
+        except BaseException:   # stopped while waiting: the process stops too, removing its files
+            self.close()
+            raise
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Stop the process (SIGTERM: it unwinds, removing what it was writing)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._drop()
+
+    def _drop(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+
+
+def _serve(conn, parent: int) -> None:  # pragma: no cover - runs in the worker process
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the watcher's to handle
+        raise_on_term()
+        stop_with_parent(parent)
+        while True:
+            try:
+                fn, args = conn.recv()
+            except EOFError:   # the session ended
+                return
+            try:
+                outcome = (True, fn(*args))
+            except Exception as exc:  # noqa: BLE001 - raised in the parent
+                outcome = (False, exc)
+            try:
+                conn.send(outcome)
+            except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
+                conn.send((False, RuntimeError(f"{type(exc).__name__} in a worker process: {outcome[1]}")))
+    except (Terminated, OSError):   # told to stop, or the session is gone: quietly
+        pass
+
+
 def forking_possible() -> bool:
     return ((os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
             and not multiprocessing.current_process().daemon and not os.environ.get("BRIEFGEN_DEBUG"))
@@ -131,3 +230,9 @@ def _run(fn: Callable[..., Any], args: tuple, send, parent: int) -> None:
         send.close()
     except Terminated:  # told to stop just as the work ended: the parent is stopping too, quietly
         pass
+
+
+if __name__ == "__main__":   # a Worker's process: python -m briefgen.parallel FD PARENT
+    from multiprocessing.connection import Connection
+
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))

@@ -15,13 +15,15 @@ each checked against a cold build byte for byte (``tests/test_session.py``):
   the writer's options, the bytes of the files it reads: logo, reference document) are
   those of the file in place, and whose file is still as it was written, is not
   written again.
-- **one process**: the writers' module-level caches (fonts registered with reportlab,
-  styles, the Word package template) stay loaded because the process does. Every format
-  is written in this process, not one of them in a forked child as a cold build does:
-  a child's caches die with it, forking a process that runs a watcher's and a preview
-  server's threads can deadlock (Python 3.12 warns), and on the 2-core development
-  machine, loaded, the fork did not make a seed rebuild faster (median 2.02 s forked
-  against 1.97 s in one process, 8 rebuilds each).
+- **two processes**: the writers' module-level caches (fonts registered with reportlab,
+  parsed paragraph markup, styles, the Word package template) stay loaded because the
+  processes do. With two formats or more, the PDF (the format whose writer has a
+  ``prepare`` step) is written in the session's writer process (:class:`~briefgen.parallel.Worker`,
+  a fresh interpreter started at the first such build and kept) while this one writes
+  the others, instead of in a child forked for each build as a cold build does: a
+  child's caches die with it, and forking a process that runs a watcher's and a preview
+  server's threads can deadlock. If the writer process dies, its format is written
+  here and the next build starts another; it ends with the session (:meth:`close`).
 
 With ``--sandbox`` each build runs, as every sandboxed build does, in a confined child
 process (:mod:`briefgen.confine`) holding a copy of the session; what the child learnt
@@ -49,7 +51,9 @@ from briefgen import atomic, collector, confine
 from briefgen.audiences import BUILTIN, project_templates
 from briefgen.load import Checked, Project, check_files, load_project
 from briefgen.model import FILES
+from briefgen.parallel import Worker
 from briefgen.render import make_environment
+from briefgen.stopping import Terminated
 from briefgen.tree import Document, Meta
 from briefgen.writers import Writer, options, writer
 
@@ -174,7 +178,7 @@ class Session(pipeline.Stages):
 
     Pass it to :func:`briefgen.build.build`, or call :meth:`build`."""
 
-    parallel = False   # every format written in this process (see the module's notes)
+    parallel = False   # no child forked per build: one format goes to the writer process (module notes)
 
     def __init__(self, also: tuple[str, ...] = ()) -> None:
         self.also = also   # formats written beside those a build asks for (a preview's HTML)
@@ -186,6 +190,7 @@ class Session(pipeline.Stages):
         self._read: set[Path] = set()   # every file a build of this session read
         self.unchanged: list[Path] = []
         self.builds = 0
+        self.worker = Worker()   # writes one format while this process writes the others
 
     # --- the stages ------------------------------------------------------------------
 
@@ -214,25 +219,55 @@ class Session(pipeline.Stages):
         an unchanged format's warnings are those it gave when written."""
         self.unchanged, self._pending = [], {}
         plan = plan + [(writer(fmt), options(fmt)) for fmt in self.also if fmt not in {w.NAME for w, _ in plan}]
-        staged: list[tuple[Path, Path]] = []
-        warnings: list[str] = []
-        try:
-            for w, opts in plan:
-                target = out_dir / (name + w.SUFFIX)
-                key = self._output_key(w, opts, doc)
-                kept = self._outputs.get(target)
-                if kept is not None and kept[0] == key and kept[1] == stat_key(target):
-                    self.unchanged.append(target)
-                    warnings += kept[2]
-                    continue
-                done, said = super().write([(w, opts)], doc, out_dir, name)
-                staged += done
-                warnings += said
-                self._pending[target] = (key, tuple(said))
-        except BaseException:
+        todo, kept_said = [], {}
+        for i, (w, opts) in enumerate(plan):
+            target = out_dir / (name + w.SUFFIX)
+            key = self._output_key(w, opts, doc)
+            kept = self._outputs.get(target)
+            if kept is not None and kept[0] == key and kept[1] == stat_key(target):
+                self.unchanged.append(target)
+                kept_said[i] = list(kept[2])
+            else:
+                todo.append((i, w, opts, target, key))
+        done: dict[int, tuple[list[tuple[Path, Path]], list[str]]] = {}
+        errors: dict[int, BaseException] = {}
+        away = self._away(todo)
+        if away is not None:
+            i, w, opts, target, _ = away
+            self.worker.submit(pipeline.stage_named, w.NAME, opts, doc, target)
+        for i, w, opts, target, key in todo:
+            if away is not None and i == away[0]:
+                continue
+            try:
+                done[i] = super().write([(w, opts)], doc, out_dir, name)
+            except BaseException as exc:  # noqa: BLE001 - raised below, once the other process is done
+                errors[i] = exc
+                break
+        if away is not None:
+            if any(isinstance(e, (Terminated, KeyboardInterrupt)) for e in errors.values()):
+                self.worker.close()   # stopping: it stops too, removing what it was writing
+            try:
+                tmp, said = self.worker.result()
+                done[away[0]] = ([(tmp, away[3])], said)
+            except BaseException as exc:  # noqa: BLE001
+                errors[away[0]] = exc
+        staged = [pair for i in sorted(done) for pair in done[i][0]]
+        if errors:
             atomic.discard(staged)
-            raise
-        return staged, warnings
+            raise errors[min(errors)]
+        for i, w, opts, target, key in todo:
+            self._pending[target] = (key, tuple(done[i][1]))
+        said_all = {**kept_said, **{i: done[i][1] for i in done}}
+        return staged, [line for i in sorted(said_all) for line in said_all[i]]
+
+    def _away(self, todo: list[tuple]) -> tuple | None:
+        """Of two formats or more to write, the one written meanwhile in the session's
+        writer process (:attr:`worker`): the first whose writer has work that needs no
+        tree (``prepare``: the PDF's), else none. Never inside a sandbox's confined
+        process, whose limits the writer process would not have."""
+        if len(todo) < 2 or confine.inside() or not self.worker.usable():
+            return None
+        return next((job for job in todo if getattr(job[1], "prepare", None) is not None), None)
 
     def commit(self, staged: list[tuple[Path, Path]]) -> None:
         for _, target in staged:
@@ -280,6 +315,10 @@ class Session(pipeline.Stages):
         """What a confined build learnt, kept here for the next (its compiled templates die
         with the child: compiling runs an untrusted template's expressions)."""
         self._read, self._outputs, self.unchanged, self.files.parsed, self.files._kept = state
+
+    def close(self) -> None:
+        """End the session's writer process."""
+        self.worker.close()
 
     def tidy(self) -> None:
         """Between builds (after reporting one): free what it left, so the next is not slowed."""

@@ -80,6 +80,7 @@ def watch(req: BuildRequest, report: Callable[[Report], None], *,
             else:
                 return
     finally:
+        session.close()   # its writer process, which removes its own unfinished file
         # its own unfinished files only: a build running beside it keeps its own, and
         # what a killed build left goes with the next build's sweep of the folder
         atomic.remove_live()

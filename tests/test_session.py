@@ -204,17 +204,44 @@ def test_fonts_are_registered_once_for_the_whole_session(tmp_path):
     assert registered and all(pdfmetrics.getFont(name) is font for name, font in registered.items())
 
 
-def test_a_session_writes_every_format_in_its_own_process(tmp_path, monkeypatch):
+def test_a_session_forks_nothing_and_writes_the_pdf_in_its_writer_process(tmp_path, monkeypatch):
     import briefgen.build as pipeline
+    from briefgen.parallel import forking_possible
 
     started = []
     real = pipeline.Job
     monkeypatch.setattr(pipeline, "Job", lambda *a: started.append(a) or real(*a))
     project = copy(MINI, tmp_path / "p")
-    Session().build(request(project, tmp_path / "out"))
+    session = Session()
+    session.build(request(project, tmp_path / "out"))
     assert started == []
+    worker = session.worker.process
+    assert (worker is not None and worker.poll() is None) == forking_possible()
     build(request(project, tmp_path / "cold"))
-    assert len(started) == 1            # a cold build still writes its first format beside
+    assert len(started) == 1 or not forking_possible()   # a cold build still forks one of its formats
+    session.close()
+    assert worker is None or worker.poll() is not None
+
+
+def test_a_writer_process_that_dies_costs_nothing_but_time(tmp_path):
+    from briefgen.parallel import forking_possible
+
+    if not forking_possible():
+        pytest.skip("one core or no fork: no writer process")
+    project = copy(KESTREL, tmp_path / "p")
+    session, req = Session(), request(project, tmp_path / "watch")
+    session.build(req)
+    first = session.worker.process
+    first.kill()
+    first.wait()
+    edit(project / "events.yaml", "title: Kestrel Batteries founded", "title: Kestrel Batteries was founded")
+    again = session.build(req)                 # the PDF is written here, as the process is gone
+    assert contents(again.written) == cold(project, tmp_path / "cold")
+    edit(project / "events.yaml", "title: Kestrel Batteries was founded", "title: Kestrel Batteries, founded")
+    third = session.build(req)                 # and a new writer process writes it next time
+    assert session.worker.process is not first and session.worker.process.poll() is None
+    assert contents(third.written) == cold(project, tmp_path / "cold2")
+    session.close()
 
 
 def test_what_a_build_read_is_what_a_watcher_watches(tmp_path):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.parallel import forking_possible
 from conftest import MINI, ROOT, run_cli, tool
 
 KESTREL = ROOT / "tests" / "data" / "kestrel"
@@ -130,10 +131,25 @@ def test_edits_are_rebuilt_an_error_keeps_the_last_good_files_and_sigterm_ends_c
     assert " wrote " in w.expect("claims.yaml changed")
     assert "Nine new models were launched" in pdf_text(pdf)
 
+    writers = children(w.proc.pid)   # the session's writer process, which wrote the PDF
+    assert len(writers) == (1 if forking_possible() else 0)
     assert w.stop(signal.SIGTERM) == 0
     assert w.out[-1] == "stopped watching"
     assert not any("Traceback" in line for line in w.err), w.err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["mini-briefing-full.docx", "mini-briefing-full.pdf"]
+    assert not any(Path(f"/proc/{pid}").exists() for pid in writers)   # it ended with the watcher
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
 
 
 def test_a_new_project_template_its_edits_and_its_profile_are_watched_in_the_sandbox(tmp_path, watching):
