@@ -22,11 +22,27 @@ from briefgen.writers.pdf.styles import BODY_SIZE
 WINDOW = 150
 
 
-class DataTable(Table):
+#: The seam: a data table's rows are measured once, at its first wrap (off: at every wrap,
+#: as reportlab does, and again in each piece of a split).
+MEASURE_ONCE = True
+
+
+class _Measured:
+    """A table whose rows are measured at its first wrap and then fixed: the frame wraps
+    a table at every split it tries, and the pieces of a split would measure their rows
+    again; a row's height depends only on its cells and the column widths."""
+
+    def wrap(self, availWidth, availHeight):
+        if MEASURE_ONCE:
+            internals.measure_rows(self, availWidth)
+        return super().wrap(availWidth, availHeight)
+
+
+class DataTable(_Measured, Table):
     _bg_min_row = 3 + 3.5 + 10.8     # paddings and one line of cell text: no row is shorter
 
 
-class LongDataTable(LongTable):
+class LongDataTable(_Measured, LongTable):
     _bg_min_row = DataTable._bg_min_row
     _bg_rows = None     # a window of a longer table: the :class:`Rows` that holds the rows after it
     _bg_start = 0       # ... and where in those rows this window's body starts
