@@ -374,13 +374,59 @@ def _unicode_map(cmap: str, fontname: str, subset) -> str:
     return cmap
 
 
+#: The seam: a registered face is read from its file when first used (off: when registered).
+LAZY = True
+
+
+class _Unread:
+    """A font's face until the font is used: registering reads only its name, any other
+    attribute reads the file (:meth:`Font.read`) and comes from the face read."""
+
+    def __init__(self, font, name: bytes) -> None:
+        self.font, self.name = font, name
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self.font.read(), attr)
+
+
 @functools.cache
 def _font_class():
     """reportlab's TTFont, writing its subsets' ToUnicode maps through :func:`_unicode_map`
-    (a subclass: reportlab's module stays as it is)."""
-    from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
+    (a subclass: reportlab's module stays as it is), and reading its face when first used.
+
+    Reading a face (its glyph widths and character map) is most of what registering a
+    font costs, about 10 ms a face; a briefing uses two or three of the faces registered.
+    Until then the font holds only its name, and its face's name (which registering
+    reads, from the file's name table); the first other attribute asked for, of the
+    font or of its face, makes reportlab read the face as it would have when registering.
+    """
+    from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, TTFontFile
 
     class Font(TTFont):
+        def __init__(self, name: str, filename: str) -> None:
+            if not LAZY:
+                super().__init__(name, filename)
+                return
+            self.fontName = name
+            self.__dict__["_bg_file"] = filename
+            self.face = _Unread(self, TTFontFile(filename, charInfo=0).name)
+
+        def read(self):
+            """The face, read from the file now if it was not yet."""
+            file = self.__dict__.pop("_bg_file", None)
+            if file is not None:
+                TTFont.__init__(self, self.fontName, file)
+            return self.face
+
+        def __getattr__(self, attr):
+            # only called for what is not set: what TTFont sets when it reads the face
+            if attr.startswith("__") or "_bg_file" not in self.__dict__:
+                raise AttributeError(attr)
+            self.read()
+            return getattr(self, attr)
+
         def addObjects(self, doc):
             state = self.state.get(doc)
             subsets = [] if state is None else list(state.subsets)  # the state ends with the call
