@@ -15,7 +15,7 @@ from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.errors import Problem
 from briefgen.writers import TextError
-from briefgen.writers.pdf import internals
+from briefgen.writers.pdf import internals, reuse
 from briefgen.writers.pdf.frame import NoteFrame
 from briefgen.writers.pdf.furniture import Furniture, Outline, define_page_numbers, define_page_refs
 from briefgen.writers.pdf.notes import MARK, Notes, texts_in
@@ -32,6 +32,7 @@ def write(doc: t.Document, path: Path) -> None:
 
 def _write(doc: t.Document, out: BinaryIO) -> None:
     fonts.register()
+    reuse.start_build()
     size = look.page_size(doc.meta.page_size).points
     width = size[0] - 2 * MARGIN_X
     height = size[1] - MARGIN_TOP - MARGIN_BOTTOM

@@ -13,6 +13,7 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import _FK_BREAK, _getFragWords, _HSFrag, _InjectedFrag, _processed_frags
 
 from briefgen import bidi, fonts
+from briefgen.writers.pdf import reuse
 
 
 # --- paragraphs ----------------------------------------------------------------------
@@ -35,7 +36,16 @@ class Para(Paragraph):
     """
 
     def __init__(self, text, style=None, *args, **kw):
-        Paragraph.__init__(self, text, style, *args, **kw)
+        found = reuse.parsed(text, style) if not args and "frags" not in kw else None
+        if found is not None:
+            Paragraph.__init__(self, text, style, frags=found.frags, **kw)
+            self.text = found.text
+        else:
+            Paragraph.__init__(self, text, style, *args, **kw)
+            if self.style is style and self.bulletText == (kw.get("bulletText") or getattr(style, "bulletText", None)):
+                found = reuse.keep(text, style, self.text, self.frags)   # no <para> or <bullet> changed them
+        if found is not None:
+            self.__dict__["_bg_parsed"] = found
         st = self.style
         if st.shaping and not getattr(st, "_bg_level_of", None):
             self.style = _directed(st, bidi.paragraph_level(_plain(self.frags), st._bg_default_level))
@@ -49,6 +59,32 @@ class Para(Paragraph):
         return w, h
 
     def breakLines(self, width):
+        d = self.__dict__
+        parsed = d.get("_bg_parsed")
+        if parsed is None or not reuse.LINES or not isinstance(self.bulletText, (str, type(None))):
+            return self._break_lines(width)
+        key = (tuple(width) if isinstance(width, list) else width, self.bulletText, reuse.signature(self.style))
+        found = parsed.lines.get(key)
+        if found is None:
+            before = dict(d)
+            lines = self._break_lines(width)
+            found = parsed.lines[key] = (lines, {k: v for k, v in d.items() if before.get(k, _UNSET) is not v})
+        lines, state = found
+        d.update(state)
+        d["_bg_shared"] = True
+        return lines
+
+    def split(self, availWidth, availHeight):
+        d = self.__dict__
+        if d.pop("_bg_shared", False) and "blPara" in d:
+            # its lines are shared with paragraphs of the same markup, and reportlab's split
+            # may change them (a line's last word gets a space): break them again, its own
+            self.frags = d.pop("_bg_parsed").frags
+            del d["blPara"]
+            Para.wrap(self, d.pop("_bg_w", self.width), availHeight)
+        return Paragraph.split(self, availWidth, availHeight)
+
+    def _break_lines(self, width):
         if not self.style.shaping:
             return Paragraph.breakLines(self, width)
         level = self.style._bg_level
@@ -161,6 +197,7 @@ def shaped_words(words: list, level: int) -> list:
     return out
 
 
+_UNSET = object()
 _MARK = "\ufffc"     # OBJECT REPLACEMENT CHARACTER: bidi class ON, a neutral
 
 

@@ -1,0 +1,100 @@
+"""Work the PDF writer does once and reuses: a paragraph's markup parsed, and its lines
+broken, once per markup, style and width, within a build (a register's cells repeat:
+half the seed briefing's paragraphs are a cell seen before) and across the builds of one
+process (``briefgen watch`` rebuilds a briefing whose paragraphs are nearly all as they
+were).
+
+reportlab takes parsed fragments back through ``Paragraph(frags=...)``, and does not
+change them, nor the lines it breaks them into, while it wraps and draws (it works on
+clones), so paragraphs of the same markup share both. Splitting a paragraph can change
+its lines, so a paragraph about to split breaks its own first
+(:class:`~briefgen.writers.pdf.internals.Para`). ``tests/test_pdf_reuse.py`` checks
+that PDFs written with the seams off are the same, byte for byte.
+
+The memo is bounded by the builds: what the last build used is kept for the next one,
+the rest dropped (:func:`start_build`), so a watch session holds at most two builds'
+paragraphs, never every paragraph it ever wrote; and by :data:`LIMIT` paragraphs, past
+which a long briefing's further paragraphs are parsed as reportlab parses them.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+
+#: The seams: off, every paragraph is parsed from its markup (PARSED), and broken into
+#: lines (LINES), as reportlab does it.
+PARSED = True
+LINES = True
+#: At most this many paragraphs are remembered (about 7 kB each, lines included).
+LIMIT = 10_000
+
+
+@dataclass(slots=True)
+class Parsed:
+    """One markup in one style: the text reportlab keeps, its fragments, and its lines by
+    the widths and bullet they were broken for (the lines and what breaking them set on
+    the paragraph)."""
+
+    text: str
+    frags: list
+    lines: dict = field(default_factory=dict)
+
+
+_current: dict = {}     # (markup, style signature) -> Parsed, used by this build
+_last: dict = {}        # ... used by the build before, not yet by this one
+_signatures: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def start_build() -> None:
+    """A document is about to be written: keep what the last one used, drop the rest."""
+    global _current, _last
+    _current, _last = {}, _current
+
+
+def clear() -> None:
+    """Forget everything (tests)."""
+    _current.clear()
+    _last.clear()
+
+
+def signature(style) -> tuple | None:
+    """What of paragraph `style` the parser reads: all its values (a style copies its
+    parent's), briefgen's own marks left out; None if one cannot be a key."""
+    try:
+        return _signatures[style]
+    except KeyError:
+        pass
+    items = tuple(sorted((k, v) for k, v in vars(style).items() if k != "parent" and not k.startswith("_bg_")))
+    try:
+        hash(items)
+    except TypeError:
+        items = None
+    _signatures[style] = items
+    return items
+
+
+def parsed(markup, style) -> Parsed | None:
+    """What `markup` in `style` was parsed to before, or None."""
+    if not PARSED or not isinstance(markup, str) or style is None:
+        return None
+    sig = signature(style)
+    if sig is None:
+        return None
+    key = (markup, sig)
+    found = _current.get(key)
+    if found is None:
+        found = _last.pop(key, None)
+        if found is not None:
+            _current[key] = found
+    return found
+
+
+def keep(markup, style, text: str, frags: list) -> Parsed | None:
+    """Remember that `markup` in `style` parses to `frags` (and cleans to `text`)."""
+    if not PARSED or not isinstance(markup, str) or style is None or len(_current) >= LIMIT:
+        return None
+    if (sig := signature(style)) is None:
+        return None
+    found = _current[(markup, sig)] = Parsed(text, frags)
+    return found
