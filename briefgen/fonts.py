@@ -380,7 +380,7 @@ LAZY = True
 
 class _Unread:
     """A font's face until the font is used: registering reads only its name, any other
-    attribute reads the file (:meth:`Font.read`) and comes from the face read."""
+    attribute reads the file (``read``) and comes from the face read."""
 
     def __init__(self, font, name: bytes) -> None:
         self.font, self.name = font, name
@@ -388,7 +388,8 @@ class _Unread:
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return getattr(self.font.read(), attr)
+        face = self.font.face
+        return getattr(self.font.read() if face is self else face, attr)
 
 
 @functools.cache
@@ -405,27 +406,8 @@ def _font_class():
     from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, TTFontFile
 
     class Font(TTFont):
-        def __init__(self, name: str, filename: str) -> None:
-            if not LAZY:
-                super().__init__(name, filename)
-                return
-            self.fontName = name
-            self.__dict__["_bg_file"] = filename
-            self.face = _Unread(self, TTFontFile(filename, charInfo=0).name)
-
-        def read(self):
-            """The face, read from the file now if it was not yet."""
-            file = self.__dict__.pop("_bg_file", None)
-            if file is not None:
-                TTFont.__init__(self, self.fontName, file)
-            return self.face
-
-        def __getattr__(self, attr):
-            # only called for what is not set: what TTFont sets when it reads the face
-            if attr.startswith("__") or "_bg_file" not in self.__dict__:
-                raise AttributeError(attr)
-            self.read()
-            return getattr(self, attr)
+        def __new__(cls, name: str, filename: str):
+            return object.__new__(Unread if LAZY and cls is Font else cls)
 
         def addObjects(self, doc):
             state = self.state.get(doc)
@@ -435,6 +417,28 @@ def _font_class():
                 base = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX)).decode("pdfdoc")
                 stream = doc.idToObject["toUnicodeCMap:" + base]  # the map reportlab made for it
                 stream.content = _unicode_map(stream.content, base, subset)
+
+    class Unread(Font):
+        """The font until it is used; then, read, it is a :class:`Font`."""
+
+        def __init__(self, name: str, filename: str) -> None:
+            self.fontName = name
+            self.__dict__["_bg_file"] = filename
+            self.face = _Unread(self, TTFontFile(filename, charInfo=0).name)
+
+        def read(self):
+            """The face, read from the file now."""
+            file = self.__dict__.pop("_bg_file")
+            self.__class__ = Font           # no longer asks for the face on every missing attribute
+            TTFont.__init__(self, self.fontName, file)
+            return self.face
+
+        def __getattr__(self, attr):
+            # only called for what is not set: what TTFont sets when it reads the face
+            if attr.startswith("__") or "_bg_file" not in self.__dict__:
+                raise AttributeError(attr)
+            self.read()
+            return getattr(self, attr)
 
     return Font
 

@@ -43,7 +43,8 @@ class Parsed:
 
 _current: dict = {}     # (markup, style signature) -> Parsed, used by this build
 _last: dict = {}        # ... used by the build before, not yet by this one
-_signatures: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_signatures: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # style -> its number
+_numbers: dict[tuple, int] = {}     # a style's values -> its number (a few dozen in a process)
 
 
 def start_build() -> None:
@@ -58,20 +59,21 @@ def clear() -> None:
     _last.clear()
 
 
-def signature(style) -> tuple | None:
-    """What of paragraph `style` the parser reads: all its values (a style copies its
-    parent's), briefgen's own marks left out; None if one cannot be a key."""
+def signature(style) -> int | None:
+    """What of paragraph `style` the parser reads, as a number: all its values (a style
+    copies its parent's), briefgen's own marks left out; styles of the same values have
+    the same number. None if a value cannot be a key."""
     try:
         return _signatures[style]
     except KeyError:
         pass
     items = tuple(sorted((k, v) for k, v in vars(style).items() if k != "parent" and not k.startswith("_bg_")))
     try:
-        hash(items)
+        found = _numbers.setdefault(items, len(_numbers))
     except TypeError:
-        items = None
-    _signatures[style] = items
-    return items
+        found = None
+    _signatures[style] = found
+    return found
 
 
 def parsed(markup, style) -> Parsed | None:
