@@ -1,7 +1,9 @@
 """The PDF writer's fast paths give the plain paths' bytes.
 
 Each fast path has a switch: paragraphs parsed once per markup and style
-(``reuse.PARSED``), their lines broken once per width (``reuse.LINES``), a data table's
+(``reuse.PARSED``), text-only markup made into fragments without the parser
+(``reuse.QUICK``, also checked against the parser for any text), their lines broken
+once per width (``reuse.LINES``), a data table's
 rows measured once (``tables.MEASURE_ONCE``), font faces read when first used
 (``fonts.LAZY``). Every project here is written with the switches off and on, twice in
 one process (the second write reuses what the first left, as ``briefgen watch`` does),
@@ -16,19 +18,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from briefgen import fonts
 from briefgen.build import document_for
 from briefgen.load import load_project
 from briefgen.writers.pdf import document, reuse, tables
 from briefgen.writers.pdf.internals import Para
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, examples
 
 PROJECTS = {"seeds": SEEDS, "kestrel": ROOT / "tests" / "data" / "kestrel",
             "scripts": ROOT / "tests" / "data" / "scripts"}
-SWITCHES = ((reuse, "PARSED"), (reuse, "LINES"), (tables, "MEASURE_ONCE"))
+SWITCHES = ((reuse, "PARSED"), (reuse, "QUICK"), (reuse, "LINES"), (tables, "MEASURE_ONCE"))
 
 
 @pytest.fixture
@@ -155,3 +159,25 @@ def test_faces_read_when_first_used_give_the_same_pdf(name, tmp_path):
     assert out[True][0] == out[False][0]
     assert "mono" not in out[True][1] and "regular" in out[True][1]     # read only when used
     assert "mono" in out[False][1]
+
+
+_TEXT = st.text(st.characters(blacklist_characters="<&", blacklist_categories=("Cs",)), max_size=60) | \
+    st.lists(st.sampled_from(["word", " ", "  ", "\n", "\t", "\xa0", "é", "\u2009", '"', ">", "'"]), max_size=12).map("".join)
+
+
+@settings(max_examples=examples(300))
+@given(text=_TEXT, bold=st.booleans())
+def test_text_only_markup_gets_the_fragments_the_parser_makes(text, bold):
+    style = ParagraphStyle("q", fontName=fonts.reportlab_name("bold" if bold else "regular"), fontSize=8.3,
+                           leading=10.8, textColor="#123456")
+    plain = Paragraph(text, style)
+    quick = reuse.quick(text, style)
+    assert quick is not None
+    assert quick[0] == plain.text
+    assert [vars(f) for f in quick[1]] == [vars(f) for f in plain.frags]
+
+
+def test_markup_with_tags_or_entities_is_left_to_the_parser():
+    style = ParagraphStyle("q", fontName=fonts.reportlab_name("regular"))
+    assert reuse.quick("a <b>b</b>", style) is None and reuse.quick("AT&amp;T", style) is None
+    assert reuse.quick("upper", ParagraphStyle("u", parent=style, textTransform="uppercase")) is None

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 #: lines (LINES), as reportlab does it.
 PARSED = True
 LINES = True
+#: ... and markup that is only text (no tag, no entity) is parsed from the style's one
+#: fragment (QUICK): what reportlab's parser makes of it, with the text put in.
+QUICK = True
 #: At most this many paragraphs are remembered (about 7 kB each, lines included).
 LIMIT = 10_000
 
@@ -44,7 +47,8 @@ class Parsed:
 _current: dict = {}     # (markup, style signature) -> Parsed, used by this build
 _last: dict = {}        # ... used by the build before, not yet by this one
 _signatures: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # style -> its number
-_numbers: dict[tuple, int] = {}     # a style's values -> its number (a few dozen in a process)
+_numbers: dict[tuple, int] = {}
+_templates: dict[int, object] = {}      # a style's number -> the fragment its text gets     # a style's values -> its number (a few dozen in a process)
 
 
 def start_build() -> None:
@@ -100,3 +104,26 @@ def keep(markup, style, text: str, frags: list) -> Parsed | None:
         return None
     found = _current[(markup, sig)] = Parsed(text, frags)
     return found
+
+
+def quick(markup, style) -> tuple[str, list] | None:
+    """(cleaned text, fragments) for `markup` that is only text, as reportlab's parser
+    makes them: the text cleaned as it cleans it, in one fragment of the style (the one
+    it makes for any text), or none for no text. None for other markup.
+
+    Most paragraphs are such text (cells, plain sentences), and the parser, a general
+    HTML parser, costs tens of microseconds each. ``tests/test_pdf_reuse.py`` compares
+    the fragments with the parser's for any text."""
+    if not QUICK or not isinstance(markup, str) or "<" in markup or "&" in markup or style is None \
+            or getattr(style, "textTransform", None):
+        return None
+    sig = signature(style)
+    if sig is None:
+        return None
+    from reportlab.platypus.paragraph import Paragraph, cleanBlockQuotedText
+
+    template = _templates.get(sig)
+    if template is None:
+        template = _templates[sig] = Paragraph("x", style).frags[0]
+    text = cleanBlockQuotedText(markup)
+    return text, [template.clone(text=text)] if text else []

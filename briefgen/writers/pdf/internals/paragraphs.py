@@ -40,6 +40,10 @@ class Para(Paragraph):
         if found is not None:
             Paragraph.__init__(self, text, style, frags=found.frags, **kw)
             self.text = found.text
+        elif not args and "frags" not in kw and (plain := reuse.quick(text, style)) is not None:
+            Paragraph.__init__(self, text, style, frags=plain[1], **kw)
+            self.text = plain[0]
+            found = reuse.keep(text, style, *plain)
         else:
             Paragraph.__init__(self, text, style, *args, **kw)
             if self.style is style and self.bulletText == (kw.get("bulletText") or getattr(style, "bulletText", None)):
