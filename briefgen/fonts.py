@@ -406,7 +406,7 @@ def _font_class():
     from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, TTFontFile
 
     class Font(TTFont):
-        def __new__(cls, name: str, filename: str):
+        def __new__(cls, *args, **kw):
             return object.__new__(Unread if LAZY and cls is Font else cls)
 
         def addObjects(self, doc):

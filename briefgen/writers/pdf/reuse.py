@@ -71,7 +71,9 @@ def signature(style) -> int | None:
         return _signatures[style]
     except KeyError:
         pass
-    items = tuple(sorted((k, v) for k, v in vars(style).items() if k != "parent" and not k.startswith("_bg_")))
+    # with each value's type: 9 and 9.0 are equal keys, and need not draw alike
+    items = tuple(sorted((k, type(v).__qualname__, v) for k, v in vars(style).items()
+                         if k != "parent" and not k.startswith("_bg_")))
     try:
         found = _numbers.setdefault(items, len(_numbers))
     except TypeError:
