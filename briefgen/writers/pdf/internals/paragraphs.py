@@ -70,6 +70,8 @@ class Para(Paragraph):
         key = (tuple(width) if isinstance(width, list) else width, self.bulletText, reuse.signature(self.style))
         found = parsed.lines.get(key)
         if found is None:
+            if not reuse.keeping_lines():
+                return self._break_lines(width)
             before = dict(d)
             lines = self._break_lines(width)
             found = parsed.lines[key] = (lines, {k: v for k, v in d.items() if before.get(k, _UNSET) is not v})
