@@ -277,12 +277,18 @@ def print_targets(bench: Bench) -> None:
 def startup_run(bench: Bench, work: Path) -> None:
     """The `startup` group: short commands and the seed build, cold, each run alternately
     with its floor (a bare interpreter; the import floor) so the ratios are paired."""
-    print("start-up (cold processes; each alternates with its floor, 5 pairs after one untimed run each)")
-    seed = briefgen("build", str(ROOT / "seeds"), "--format", "docx,pdf", "--out", str(work / "seeds"), *NO_TOC_PAGES)
+    python = startup.installed_python(ROOT, work)
+
+    def installed(*args: str) -> list[str]:   # its command (python -m would import the checkout in it)
+        return [str(python.parent / "briefgen"), *args]
+
+    print("start-up (cold processes; each alternates with its floor, 5 pairs after one untimed run each), "
+          f"briefgen installed from its wheel as a user installs it ({python.parent.parent})")
+    seed = installed("build", str(ROOT / "seeds"), "--format", "docx,pdf", "--out", str(work / "seeds"), *NO_TOC_PAGES)
     floor = startup.floor_command(startup.third_party_modules(seed), work / "import_floor.py")
-    bare = [sys.executable, "-c", "pass"]
-    rows = [("briefgen --help", briefgen("--help"), "python -c pass", bare, 0.25, None),
-            ("briefgen validate seeds", briefgen("validate", str(ROOT / "seeds")), "python -c pass", bare, 0.25, None),
+    bare = [str(python), "-c", "pass"]
+    rows = [("briefgen --help", installed("--help"), "python -c pass", bare, 0.25, None),
+            ("briefgen validate seeds", installed("validate", str(ROOT / "seeds")), "python -c pass", bare, 0.25, None),
             ("briefgen build seeds docx,pdf", seed, "import floor (libraries a build loads)", floor, 0.6, 1.6)]
     print(header())
     for label, cmd, floor_label, floor_cmd, target_s, target_ratio in rows:

@@ -9,6 +9,7 @@ its libraries; the absolute targets are for a quiet machine.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -20,7 +21,8 @@ NOT_LIBRARIES = {"site", "encodings", "sitecustomize", "usercustomize", "briefge
 
 def third_party_modules(cmd: list[str]) -> list[str]:
     """The third-party modules `cmd` (a Python command) imports, from its import-time log."""
-    log = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], capture_output=True, text=True, check=True).stderr
+    log = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}).stderr   # -X importtime
     names = {m.group(1) for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", log, re.M)}
     return sorted(n for n in names if not _ours_or_standard(n.split(".")[0]))
 
@@ -38,3 +40,29 @@ def floor_command(modules: list[str], script: Path) -> list[str]:
                       "    try:\n        importlib.import_module(name)\n"
                       "    except Exception:\n        pass\n", encoding="utf-8")
     return [sys.executable, str(script)]
+
+
+SKIP = (".git", ".venv", "out", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis")
+
+
+def installed_python(root: Path, work: Path) -> Path:
+    """The interpreter of a venv in `work` with briefgen installed from a wheel of `root`,
+    as a user installs it (bytecode compiled, no editable-install import hook). The venv
+    is kept between runs; the wheel is rebuilt and reinstalled each run (briefgen only)."""
+    import shutil
+
+    src, dist, env = work / "wheel-src", work / "wheel-dist", work / "startup-venv"
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.rmtree(dist, ignore_errors=True)
+    shutil.copytree(root, src, ignore=shutil.ignore_patterns(*SKIP))   # the checkout gets no build/
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(src)],
+                   check=True, capture_output=True)
+    wheel = next(dist.glob("*.whl"))
+    python = env / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True)
+    else:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(wheel)],
+                       check=True)
+    return python

@@ -9,11 +9,8 @@ tracebacks stay whole), the work runs here instead, with the same result.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
-import socket
-import subprocess
 import sys
 from typing import Any, Callable
 
@@ -28,6 +25,8 @@ class Job:
         self.worker = self.receive = None
         self.cancelled = False
         if forking_possible():
+            import multiprocessing
+
             ctx = multiprocessing.get_context("fork")
             self.receive, send = ctx.Pipe(duplex=False)
             self.worker = ctx.Process(target=_run, args=(fn, args, send, os.getpid()), daemon=True)
@@ -74,6 +73,8 @@ class Ahead(Job):
         self.worker = self.receive = self.hand = None
         self.cancelled = False
         if forking_possible():
+            import multiprocessing
+
             ctx = multiprocessing.get_context("fork")
             self.receive, send = ctx.Pipe(duplex=False)
             given, self.hand = ctx.Pipe(duplex=False)
@@ -142,6 +143,8 @@ class Worker:
             self._drop()
 
     def _start(self) -> None:
+        import socket
+        import subprocess
         from multiprocessing.connection import Connection
 
         ours, theirs = socket.socketpair()
@@ -173,6 +176,8 @@ class Worker:
     def close(self) -> None:
         """Stop the process (SIGTERM: it unwinds, removing what it was writing)."""
         if self.process is not None and self.process.poll() is None:
+            import subprocess
+
             self.process.terminate()
             try:
                 self.process.wait(30)
@@ -210,6 +215,8 @@ def _serve(conn, parent: int) -> None:  # pragma: no cover - runs in the worker 
 
 
 def forking_possible() -> bool:
+    import multiprocessing
+
     return ((os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
             and not multiprocessing.current_process().daemon and not os.environ.get("BRIEFGEN_DEBUG"))
 
