@@ -487,6 +487,18 @@ def register(*roles: str) -> None:
         _registered.add("family")
 
 
+def read(*roles: str) -> None:
+    """Register `roles` and read their faces now, not at first use (a writer started ahead
+    of the tree reads the faces every briefing uses while the tree is made)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    register(*roles)
+    for role in roles:
+        font = pdfmetrics.getFont(RL_NAMES[role])
+        if "_bg_file" in font.__dict__:   # not read yet
+            font.read()
+
+
 def reportlab_name(role: str) -> str:
     """The registered reportlab font name for `role` (registering it if needed)."""
     if role not in _registered:

@@ -53,11 +53,13 @@ class Options:
 
 
 def prepare() -> None:
-    """What needs no tree: reportlab imported, the body fonts registered."""
+    """What needs no tree: reportlab imported, the body fonts registered, and the faces
+    every briefing uses (regular and bold) read."""
     from briefgen import fonts
     from briefgen.writers.pdf import document  # noqa: F401 - imports reportlab's layout
 
     fonts.register()
+    fonts.read("regular", "bold")
 
 
 def write(tree: t.Document, options: Options, path: Path) -> None:
