@@ -95,9 +95,13 @@ class Ahead(Job):
             self.hand.close()
 
     def stop(self) -> None:
-        """Stop the worker before it was given anything (this process failed or is stopping)."""
-        self.cancel()
+        """Stop the worker before it was given anything (this process failed or is
+        stopping). It has written nothing, so it is killed outright: a SIGTERM raised
+        inside an import of its preparation would have printed a traceback."""
+        self.cancelled = True
         if self.worker is not None:
+            if self.worker.is_alive():
+                self.worker.kill()
             self.worker.join()
             self.receive.close()
             if not self.hand.closed:
@@ -106,7 +110,17 @@ class Ahead(Job):
 
 def _prepared(prepare: Callable[[], Any], fn: Callable[..., Any], known: tuple, given, hand) -> Any:
     hand.close()   # the parent's end, copied by the fork: the parent's exit must end the wait below
-    prepare()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's, which then stops this process
+    # A stop during the preparation (imports) ends it once that is done: raised inside an
+    # import, it would print an "Exception ignored" traceback. It has written nothing yet.
+    stopped: list[int] = []
+    handler = signal.signal(signal.SIGTERM, lambda signum, frame: stopped.append(signum))
+    try:
+        prepare()
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    if stopped:
+        raise Terminated()
     try:
         rest = given.recv()
     except EOFError:   # the parent closed its end without giving: it is stopping

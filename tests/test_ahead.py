@@ -62,3 +62,25 @@ def test_when_the_early_writer_dies_its_format_is_written_here(mini, tmp_path, m
     died = _build(mini, tmp_path / "d")
     monkeypatch.setattr(build, "AHEAD_UP_TO", 0)
     assert died == _build(mini, tmp_path / "p")
+
+
+def test_a_failure_while_the_early_writer_prepares_ends_it_at_once_and_quietly(mini, tmp_path, monkeypatch, capfd):
+    import time
+
+    from briefgen.writers import pdf
+
+    def slow_imports():   # as if still importing reportlab when the template fails
+        importlib_pause = time.monotonic() + 30
+        while time.monotonic() < importlib_pause:
+            __import__("json")
+            time.sleep(0.001)
+
+    monkeypatch.setattr(pdf, "prepare", slow_imports)
+    (mini / "templates").mkdir()
+    (mini / "templates" / "full.md.j2").write_text("# Title\n\n{{ 1 // 0 }}\n", encoding="utf-8")
+    start = time.monotonic()
+    with pytest.raises(BriefgenError):
+        _build(mini, tmp_path / "o")
+    assert time.monotonic() - start < 10   # not the 30 s the preparation would take
+    assert multiprocessing.active_children() == []
+    assert capfd.readouterr().err == ""    # no "Exception ignored ... Traceback" from the stopped process
