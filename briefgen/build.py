@@ -69,13 +69,23 @@ class Stages:
         prepare = getattr(w, "prepare", None)
         if not self.parallel or len(plan) < 2 or prepare is None or size > AHEAD_UP_TO:
             return None
-        return Ahead(prepare, _stage_to, w, opts, out_dir / (name + w.SUFFIX))
+        return Ahead(prepare, stage_named, w.NAME, opts, out_dir / (name + w.SUFFIX))
 
     def write(self, plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
               name: str, ahead: Ahead | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
         """Each format staged beside its target: (temporary, target) pairs, and the
-        writers' warnings. `ahead` is the last format's writer started by :meth:`ahead`."""
-        return _write_formats(plan, doc, out_dir, name, self.parallel, ahead)
+        writers' warnings. With two formats or more one is written in a forked process
+        meanwhile: the last, when it was started early (`ahead`, by :meth:`ahead`), else
+        the first, forked now (the fork copies the tree)."""
+        away: tuple[int, Any] | None = None
+        if ahead is not None:
+            ahead.give(doc)
+            away = (len(plan) - 1, ahead)
+        elif self.parallel and len(plan) > 1:
+            w, opts = plan[0]
+            away = (0, Job(_stage, w, opts, doc, out_dir / (name + w.SUFFIX)))
+        staged, said = write_formats(plan, doc, out_dir, name, away)
+        return staged, [line for lines in said for line in lines]
 
     def commit(self, staged: list[tuple[Path, Path]]) -> None:
         atomic.commit(staged)
@@ -128,7 +138,7 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
                       stages.environment)
     look = profile.look
     logo = str(logo_file(project.root, look.logo, limits.sandbox)) if look.logo else ""
-    meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", language=cfg.language.strip(),
+    meta = Meta(title=cfg.title, subject=cfg.subject, author=cfg.author or "", language=cfg.language,
                 keywords=tuple(cfg.keywords),
                 classification=look.classification or "", audience=audience, label=look.label or "",
                 date=build_date.isoformat(), page_size=look.page_size or cfg.page_size,
@@ -261,57 +271,48 @@ def _stage_changes(previous: Document, doc: Document, w: Writer, opts: Any, targ
     return tmp, target
 
 
-def _write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path, name: str,
-                   parallel: bool = True, ahead: Ahead | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
-    """Each format written to a temporary file beside its target: (temporary, target)
-    pairs, and the writers' warnings.
+def write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path, name: str,
+                  away: tuple[int, Any] | None = None) -> tuple[list[tuple[Path, Path]], list[list[str]]]:
+    """Each format of `plan` written to a temporary file beside its target: (temporary,
+    target) pairs, and each format's warnings.
 
-    The writers are independent, so with two formats or more one is written in a forked
-    process meanwhile: the last, when it was started early (`ahead`), else the first. If
-    any fails, every temporary file is removed and the error of the earliest format is
-    raised, as when they are written in order.
+    `away` is (the index of a format in `plan`, a job already writing it in another
+    process: its ``result()`` is :func:`_stage`'s, ``cancel()`` stops it); the others are
+    written here meanwhile. If any fails, every temporary file is removed and the error
+    of the earliest format is raised, as when they are written in order.
     """
-    jobs = [(w, opts, doc, out_dir / (name + w.SUFFIX)) for w, opts in plan]
-    forked: tuple[int, Job] | None = None
-    if ahead is not None:
-        ahead.give(doc)
-        forked = (len(jobs) - 1, ahead)
-    elif parallel and len(jobs) > 1:
-        forked = (0, Job(_stage, *jobs[0]))
     done: dict[int, tuple[tuple[Path, Path], list[str]]] = {}
     errors: dict[int, BaseException] = {}
-    for i, job in enumerate(jobs):
-        if forked is not None and i == forked[0]:
+    for i, (w, opts) in enumerate(plan):
+        if away is not None and i == away[0]:
             continue
+        target = out_dir / (name + w.SUFFIX)
         try:
-            tmp, said = _stage(*job)
-            done[i] = ((tmp, job[3]), said)
+            tmp, said = _stage(w, opts, doc, target)
+            done[i] = ((tmp, target), said)
         except BaseException as exc:  # noqa: BLE001 - raised below, once the other side is collected
             errors[i] = exc
             break
-    if forked is not None:
-        i, job = forked
+    if away is not None:
+        i, job = away
         if any(isinstance(e, (stopping.Terminated, KeyboardInterrupt)) for e in errors.values()):
             job.cancel()  # stopping: no need for the other format
         try:
             tmp, said = job.result()
-            done[i] = ((tmp, jobs[i][3]), said)
+            done[i] = ((tmp, out_dir / (name + plan[i][0].SUFFIX)), said)
         except BaseException as exc:  # noqa: BLE001
             errors[i] = exc
     staged = [done[i][0] for i in sorted(done)]
     if errors:
         atomic.discard(staged)
         raise errors[min(errors)]
-    return staged, [line for i in sorted(done) for line in done[i][1]]
+    return staged, [done[i][1] for i in sorted(done)]
 
 
-def stage_named(fmt: str, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:
-    """:func:`_stage` for the writer of format `fmt`: a call another process can be sent."""
+def stage_named(fmt: str, opts: Any, target: Path, doc: Document) -> tuple[Path, list[str]]:
+    """:func:`_stage` for the writer of format `fmt`, the tree last: a call another
+    process can be sent, or started before the tree is made (:class:`~briefgen.parallel.Ahead`)."""
     return _stage(writer(fmt), opts, doc, target)
-
-
-def _stage_to(w: Writer, opts: Any, target: Path, doc: Document) -> tuple[Path, list[str]]:
-    return _stage(w, opts, doc, target)
 
 
 def _stage(w: Writer, opts: Any, doc: Document, target: Path) -> tuple[Path, list[str]]:

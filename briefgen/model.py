@@ -71,10 +71,12 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}(-[A-Za-z]{4})?(-(?
 
 
 def _language(value: Any) -> Any:
-    if isinstance(value, str) and not _LANGUAGE_TAG.fullmatch(value.strip()):
+    if not isinstance(value, str):
+        return value
+    if not _LANGUAGE_TAG.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not a language tag; write a BCP 47 tag such as ar, he, fa, ur, en "
                          f"or ar-Latn (Arabic written in Latin letters)")
-    return value
+    return value.strip()
 
 
 Language = Annotated[str, BeforeValidator(_language), Field(

@@ -1,8 +1,10 @@
-"""Run one piece of independent work in a forked process while this one does the rest.
+"""Run one piece of independent work in another process while this one does the rest.
 
 Used where a build has two independent jobs of real size: parsing the data files, and
-writing the formats. The child gets everything already in memory (fork), so nothing
-is sent to it; only its result comes back. Where forking is not possible or not
+writing the formats. A :class:`Job`'s child gets everything already in memory (fork),
+so nothing is sent to it; only its result comes back. An :class:`Ahead` is forked
+before its last arguments exist and gets them pickled; a :class:`Worker` is a
+long-lived interpreter of its own, for a watch session. Where forking is not possible or not
 wanted (no ``fork``, one core, a daemonic process, ``BRIEFGEN_DEBUG`` set so that
 tracebacks stay whole), the work runs here instead, with the same result.
 """
@@ -143,12 +145,13 @@ class Worker:
         self.process: subprocess.Popen | None = None
         self.conn = None
         self.pending: tuple | None = None
+        self.cancelled = False
 
     def usable(self) -> bool:
         return forking_possible()   # the same conditions: two cores, not a daemon, not debugging
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
-        self.pending = (fn, args)
+        self.pending, self.cancelled = (fn, args), False
         if self.process is None or self.process.poll() is not None:
             self._start()
         try:
@@ -173,6 +176,8 @@ class Worker:
         """The return value of the call submitted, or the exception it raised, raised here."""
         fn, args = self.pending
         self.pending = None
+        if self.cancelled:
+            raise Terminated()
         if self.conn is None:
             return fn(*args)
         try:
@@ -186,6 +191,12 @@ class Worker:
         if not ok:
             raise value
         return value
+
+    def cancel(self) -> None:
+        """Stop the call submitted: the process stops, removing what it was writing, and
+        :meth:`result` raises :class:`Terminated` (the next call starts a new process)."""
+        self.cancelled = True
+        self.close()
 
     def close(self) -> None:
         """Stop the process (SIGTERM: it unwinds, removing what it was writing)."""

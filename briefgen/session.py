@@ -53,7 +53,6 @@ from briefgen.load import Checked, Project, check_files, load_project
 from briefgen.model import FILES
 from briefgen.parallel import Worker
 from briefgen.render import make_environment
-from briefgen.stopping import Terminated
 from briefgen.tree import Document, Meta
 from briefgen.writers import Writer, options, writer
 
@@ -229,45 +228,25 @@ class Session(pipeline.Stages):
                 kept_said[i] = list(kept[2])
             else:
                 todo.append((i, w, opts, target, key))
-        done: dict[int, tuple[list[tuple[Path, Path]], list[str]]] = {}
-        errors: dict[int, BaseException] = {}
         away = self._away(todo)
         if away is not None:
-            i, w, opts, target, _ = away
-            self.worker.submit(pipeline.stage_named, w.NAME, opts, doc, target)
-        for i, w, opts, target, key in todo:
-            if away is not None and i == away[0]:
-                continue
-            try:
-                done[i] = super().write([(w, opts)], doc, out_dir, name)
-            except BaseException as exc:  # noqa: BLE001 - raised below, once the other process is done
-                errors[i] = exc
-                break
-        if away is not None:
-            if any(isinstance(e, (Terminated, KeyboardInterrupt)) for e in errors.values()):
-                self.worker.close()   # stopping: it stops too, removing what it was writing
-            try:
-                tmp, said = self.worker.result()
-                done[away[0]] = ([(tmp, away[3])], said)
-            except BaseException as exc:  # noqa: BLE001
-                errors[away[0]] = exc
-        staged = [pair for i in sorted(done) for pair in done[i][0]]
-        if errors:
-            atomic.discard(staged)
-            raise errors[min(errors)]
-        for i, w, opts, target, key in todo:
-            self._pending[target] = (key, tuple(done[i][1]))
-        said_all = {**kept_said, **{i: done[i][1] for i in done}}
+            _, w, opts, target, _ = todo[away]
+            self.worker.submit(pipeline.stage_named, w.NAME, opts, target, doc)
+        staged, said = pipeline.write_formats([(w, opts) for _, w, opts, _, _ in todo], doc, out_dir, name,
+                                              None if away is None else (away, self.worker))
+        for (i, _, _, target, key), lines in zip(todo, said):
+            self._pending[target] = (key, tuple(lines))
+        said_all = {**kept_said, **{job[0]: lines for job, lines in zip(todo, said)}}
         return staged, [line for i in sorted(said_all) for line in said_all[i]]
 
-    def _away(self, todo: list[tuple]) -> tuple | None:
-        """Of two formats or more to write, the one written meanwhile in the session's
-        writer process (:attr:`worker`): the first whose writer has work that needs no
-        tree (``prepare``: the PDF's), else none. Never inside a sandbox's confined
-        process, whose limits the writer process would not have."""
+    def _away(self, todo: list[tuple]) -> int | None:
+        """Of two formats or more to write, the index in `todo` of the one written
+        meanwhile in the session's writer process (:attr:`worker`): the first whose writer
+        has work that needs no tree (``prepare``: the PDF's), else none. Never inside a
+        sandbox's confined process, whose limits the writer process would not have."""
         if len(todo) < 2 or confine.inside() or not self.worker.usable():
             return None
-        return next((job for job in todo if getattr(job[1], "prepare", None) is not None), None)
+        return next((n for n, job in enumerate(todo) if getattr(job[1], "prepare", None) is not None), None)
 
     def commit(self, staged: list[tuple[Path, Path]]) -> None:
         for _, target in staged:

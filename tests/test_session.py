@@ -273,3 +273,22 @@ def test_the_changes_file_beside_a_word_briefing_is_written_each_time_and_matche
     assert [p.name for p in again.written] == ["mini-briefing-full-changes.docx"]
     assert [p.name for p in again.unchanged] == ["mini-briefing-full.docx"]
     assert contents([*again.written, *again.unchanged]) == cold(project, tmp_path / "cold", formats=("docx",))
+
+
+def test_a_cancelled_writer_process_stops_and_its_call_is_not_done_here_instead():
+    import time
+
+    from briefgen.parallel import Worker
+    from briefgen.stopping import Terminated
+
+    worker = Worker()
+    worker.submit(time.sleep, 30)   # a format being written when the watcher is stopped
+    process = worker.process
+    start = time.monotonic()
+    worker.cancel()
+    with pytest.raises(Terminated):
+        worker.result()
+    assert time.monotonic() - start < 20 and process.poll() is not None
+    worker.submit(abs, -3)          # the next call starts a new process
+    assert worker.result() == 3 and worker.process is not process
+    worker.close()
