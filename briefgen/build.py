@@ -13,20 +13,23 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from briefgen import atomic, collector, confine, stopping
-from briefgen.analyse import analyse, as_of
-from briefgen.audiences import check_name, load_profile, logo_file
-from briefgen.dates import DateError, epoch_day
+from typing import TYPE_CHECKING
+
+from briefgen import atomic, collector, stopping
 from briefgen.errors import BriefgenError, display_path
-from briefgen.load import Project, load_project
-from briefgen.look import NAVY
+from briefgen.limits import Limits
 from briefgen.parallel import Ahead, Job
-from briefgen.parse import parse
-from briefgen.render import Limits, make_environment, render
-from briefgen.tree import Document, Meta
-from briefgen.writers import FORMATS, TextError, Writer, options, takes, tracks_changes, writer
+from briefgen.writers import (DEFAULT_FORMATS, FORMATS, TextError, Writer, options, takes, tracks_changes,
+                              writer)
+
+# The stages' libraries (pydantic, PyYAML, Jinja2, markdown-it-py) are imported where a
+# stage runs, not here: a build starts its writers' processes (Stages.ahead) before they
+# load, so that the writers' libraries load in those processes meanwhile.
+if TYPE_CHECKING:
+    from briefgen.load import Project
+    from briefgen.tree import Document, Meta
 
 
 @dataclass(frozen=True)
@@ -49,41 +52,65 @@ class Stages:
     parallel = True  # with two formats or more, write the first in a forked process
 
     def load(self, root: Path) -> Project:
+        from briefgen.load import load_project
+
         return load_project(root)
 
     def environment(self, search_path: list[Path], sandbox: bool) -> Any:
         """The Jinja2 environment templates are compiled in."""
+        from briefgen.render import make_environment
+
         return make_environment(search_path, sandbox)
 
     def parse(self, markdown: str, meta: Meta, origin: str) -> Document:
+        from briefgen.parse import parse
+
         return parse(markdown, meta, origin=origin)
 
-    def ahead(self, plan: list[tuple[Writer, Any]], out_dir: Path, name: str, size: int) -> Ahead | None:
-        """With two formats or more, the last one's writer started now in a forked process,
-        if it has work to do before it sees the tree (``prepare``: its libraries, fonts),
-        which it does while this process makes the tree. Not for a project of more than
-        AHEAD_UP_TO events and claims: its tree, sent to the writer pickled, costs more
-        than the overlap saves; the first format is then forked once the tree is made,
-        which copies it for free."""
-        w, opts = plan[-1]
-        prepare = getattr(w, "prepare", None)
-        if not self.parallel or len(plan) < 2 or prepare is None or size > AHEAD_UP_TO:
-            return None
-        return Ahead(prepare, stage_named, w.NAME, opts, out_dir / (name + w.SUFFIX))
+    def start(self, formats: Sequence[str]) -> dict[str, Ahead]:
+        """With two formats or more, each one's writer that has work to do before it sees
+        the tree (``prepare``: importing its libraries, reading fonts), forked now, before
+        the data is loaded, to do that work meanwhile: {format: its process}. `formats` are
+        the request's, or the default ones when it names none (the project's are known only
+        once it is loaded: :meth:`ahead` then stops those it does not write)."""
+        if not self.parallel or len(formats) < 2:
+            return {}
+        return {f: Ahead(writer(f).prepare, stage_named) for f in dict.fromkeys(formats)
+                if f in FORMATS and _prepares(writer(f))}
+
+    def ahead(self, plan: list[tuple[Writer, Any]], size: int, started: dict[str, Ahead]) -> dict[int, Ahead]:
+        """The formats of `plan` to be written by processes started before the tree is made,
+        {index in `plan`: its process}: each format whose writer has a ``prepare`` step, by
+        the process :meth:`start` started for it, else one started now; a process started
+        for a format not in the plan is stopped. None for one format, or for a project of
+        more than AHEAD_UP_TO events and claims: its tree, sent to each writer pickled,
+        costs more than the overlap saves; the first format is then forked once the tree is
+        made, which copies it for free."""
+        chosen: dict[int, Ahead] = {}
+        if self.parallel and len(plan) > 1 and size <= AHEAD_UP_TO:
+            chosen = {i: started.pop(w.NAME, None) or Ahead(w.prepare, stage_named)
+                      for i, (w, _) in enumerate(plan) if _prepares(w)}
+        for job in started.values():
+            job.stop()
+        started.clear()
+        return chosen
 
     def write(self, plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path,
-              name: str, ahead: Ahead | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
+              name: str, ahead: dict[int, Ahead] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
         """Each format staged beside its target: (temporary, target) pairs, and the
-        writers' warnings. With two formats or more one is written in a forked process
-        meanwhile: the last, when it was started early (`ahead`, by :meth:`ahead`), else
-        the first, forked now (the fork copies the tree)."""
-        away: tuple[int, Any] | None = None
-        if ahead is not None:
-            ahead.give(doc)
-            away = (len(plan) - 1, ahead)
-        elif self.parallel and len(plan) > 1:
-            w, opts = plan[0]
-            away = (0, Job(_stage, w, opts, doc, out_dir / (name + w.SUFFIX)))
+        writers' warnings. With two formats or more, some are written in forked processes
+        meanwhile: those started early (`ahead`, by :meth:`ahead`), given the tree now,
+        and of the others, when more than one is left, the first, forked now (the fork
+        copies the tree); the rest are written here."""
+        away: dict[int, Any] = {}
+        for i, job in (ahead or {}).items():
+            w, opts = plan[i]
+            job.give(w.NAME, opts, out_dir / (name + w.SUFFIX), doc)
+            away[i] = job
+        here = [i for i in range(len(plan)) if i not in away]
+        if self.parallel and len(here) > 1:
+            w, opts = plan[here[0]]
+            away[here[0]] = Job(_stage, w, opts, doc, out_dir / (name + w.SUFFIX))
         staged, said = write_formats(plan, doc, out_dir, name, away)
         return staged, [line for lines in said for line in lines]
 
@@ -92,6 +119,10 @@ class Stages:
 
 
 COLD = Stages()
+
+
+def _prepares(w: Writer) -> bool:
+    return getattr(w, "prepare", None) is not None
 AHEAD_UP_TO = 500   # events and claims together (see Stages.ahead): at 1,000, pickling the tree took 0.19 s
 
 
@@ -103,6 +134,8 @@ def default_build_date(project: Project) -> dt.date:
 def source_date_epoch() -> dt.date | None:
     """The day SOURCE_DATE_EPOCH gives, or None if unset; a usage error if it is not a
     number of seconds (checked even with --date: the PDF library reads it too)."""
+    from briefgen.dates import DateError, epoch_day
+
     try:
         return epoch_day(os.environ.get("SOURCE_DATE_EPOCH"))
     except DateError as exc:
@@ -117,12 +150,20 @@ def stem(project: Project, audience: str) -> str:
 
 def document_for(project: Project, audience: str, build_date: dt.date, limits: Limits = Limits()) -> Document:
     """Render and parse: the tree every writer gets."""
+    from briefgen.parse import parse
+
     markdown, meta = _markdown_for(project, audience, build_date, limits)
     return parse(markdown, meta, origin=f"{audience} template output")
 
 
 def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: Limits,
                   stages: Stages = COLD) -> tuple[str, Meta]:
+    from briefgen.analyse import analyse
+    from briefgen.audiences import load_profile, logo_file
+    from briefgen.look import NAVY
+    from briefgen.render import render
+    from briefgen.tree import Meta
+
     cfg = project.config
     profile = load_profile(project, audience)
     changes = None
@@ -151,20 +192,24 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
     """Build one audience in each requested format; return the files written. A writer's
     warnings (the build still succeeds) go to `warn`, one line each. `stages` does the
     stages a watch session reuses (:class:`Stages`)."""
-    if req.limits.sandbox and not confine.inside():  # the whole build, bounded in time and memory
-        return confine.run(functools.partial(build, stages=stages), req, warn)
-    ahead: list[Ahead | None] = [None]   # the writer _document may start early
+    if req.limits.sandbox:
+        from briefgen import confine
+
+        if not confine.inside():  # the whole build, bounded in time and memory
+            return confine.run(functools.partial(build, stages=stages), req, warn)
+    started = stages.start(req.formats or DEFAULT_FORMATS)   # writers preparing while the data loads
+    ahead: dict[int, Ahead] = {}   # those _document keeps, by index in the plan
     try:
         with collector.paused():
-            doc, name, plan, previous = _document(req, stages, ahead)
+            doc, name, plan, previous = _document(req, stages, started, ahead)
         collector.freeze()  # the tree lives until the end
         out_dir = atomic.prepare_dir(req.out_dir)
     except BaseException:
-        if ahead[0] is not None:
-            ahead[0].stop()
+        for job in [*started.values(), *ahead.values()]:
+            job.stop()
         raise
     try:
-        staged, warnings = stages.write(plan, doc, out_dir, name, ahead[0])
+        staged, warnings = stages.write(plan, doc, out_dir, name, ahead)
     except TextError as exc:    # about text from the tree: say where in the data it came from
         from briefgen.locate import located
 
@@ -183,12 +228,15 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
     return [target for _, target in staged]
 
 
-def _document(req: BuildRequest, stages: Stages, ahead: list[Ahead | None]
+def _document(req: BuildRequest, stages: Stages, started: dict[str, Ahead], ahead: dict[int, Ahead]
               ) -> tuple[Document, str, list[tuple[Writer, Any]], Document | None]:
     """Load, render and parse: the tree, the output files' stem, each format's writer
     with its options (checked before any work), and the previous briefing's tree when a
-    changes file is to be written. A writer started early (:meth:`Stages.ahead`) is put
-    in `ahead`."""
+    changes file is to be written. Of the writers `started` before the data was loaded,
+    those the plan writes are put in `ahead` (:meth:`Stages.ahead`), the others stopped."""
+    from briefgen.analyse import as_of
+    from briefgen.audiences import check_name
+
     project = stages.load(req.project_dir)
     if req.as_of is not None:
         project = as_of(project, req.as_of)
@@ -197,7 +245,7 @@ def _document(req: BuildRequest, stages: Stages, ahead: list[Ahead | None]
     plan = [(writer(fmt), options(fmt, _settings(req, project, audience, fmt))) for fmt in formats]
     source_date_epoch()
     name = stem(project, audience)
-    ahead[0] = stages.ahead(plan, req.out_dir, name, len(project.events) + len(project.claims))
+    ahead.update(stages.ahead(plan, len(project.events) + len(project.claims), started))
     build_date = req.build_date or req.as_of or default_build_date(project)
     markdown, meta = _markdown_for(project, audience, build_date, req.limits, stages)
     previous = _previous_document(project, req, audience, build_date, plan)
@@ -229,7 +277,9 @@ def _previous_document(project: Project, req: BuildRequest, audience: str, build
     file; else None."""
     if not project.config.previous or not any(tracks_changes(w) for w, _ in plan):
         return None
+    from briefgen.analyse import as_of
     from briefgen.diff import load_version
+    from briefgen.parse import parse
 
     old = without_previous(load_version(project.config.previous, project.root))
     if req.as_of is not None:
@@ -272,19 +322,20 @@ def _stage_changes(previous: Document, doc: Document, w: Writer, opts: Any, targ
 
 
 def write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path, name: str,
-                  away: tuple[int, Any] | None = None) -> tuple[list[tuple[Path, Path]], list[list[str]]]:
+                  away: dict[int, Any] | None = None) -> tuple[list[tuple[Path, Path]], list[list[str]]]:
     """Each format of `plan` written to a temporary file beside its target: (temporary,
     target) pairs, and each format's warnings.
 
-    `away` is (the index of a format in `plan`, a job already writing it in another
-    process: its ``result()`` is :func:`_stage`'s, ``cancel()`` stops it); the others are
+    `away` maps the index of a format in `plan` to a job already writing it in another
+    process (its ``result()`` is :func:`_stage`'s, ``cancel()`` stops it); the others are
     written here meanwhile. If any fails, every temporary file is removed and the error
     of the earliest format is raised, as when they are written in order.
     """
+    away = away or {}
     done: dict[int, tuple[tuple[Path, Path], list[str]]] = {}
     errors: dict[int, BaseException] = {}
     for i, (w, opts) in enumerate(plan):
-        if away is not None and i == away[0]:
+        if i in away:
             continue
         target = out_dir / (name + w.SUFFIX)
         try:
@@ -293,10 +344,9 @@ def write_formats(plan: list[tuple[Writer, Any]], doc: Document, out_dir: Path, 
         except BaseException as exc:  # noqa: BLE001 - raised below, once the other side is collected
             errors[i] = exc
             break
-    if away is not None:
-        i, job = away
+    for i, job in sorted(away.items()):
         if any(isinstance(e, (stopping.Terminated, KeyboardInterrupt)) for e in errors.values()):
-            job.cancel()  # stopping: no need for the other format
+            job.cancel()  # stopping: no need for the other formats
         try:
             tmp, said = job.result()
             done[i] = ((tmp, out_dir / (name + plan[i][0].SUFFIX)), said)
@@ -352,6 +402,7 @@ def build_all(req: BuildRequest, progress=None) -> list[Outcome]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from briefgen.audiences import audiences
+    from briefgen.load import load_project
 
     load_project(req.project_dir)  # bad data fails once, before any worker starts
     names = [a.name for a in audiences(req.project_dir)]

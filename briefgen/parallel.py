@@ -20,13 +20,16 @@ from briefgen.stopping import Terminated, raise_on_term, stop_with_parent
 
 
 class Job:
-    """`fn(*args)`, started in a forked process if possible; :meth:`result` collects it."""
+    """`fn(*args)`, started in a forked process if possible and a core is free for it (not
+    when this process's other children already take the others: the Word writer's
+    timeline beside the PDF's writer on two cores); :meth:`result` collects it, running
+    it here if it was not started."""
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         self.fn, self.args = fn, args
         self.worker = self.receive = None
         self.cancelled = False
-        if forking_possible():
+        if forking_possible() and _core_free():
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork")
@@ -244,6 +247,14 @@ def forking_possible() -> bool:
 
     return ((os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
             and not multiprocessing.current_process().daemon and not os.environ.get("BRIEFGEN_DEBUG"))
+
+
+def _core_free() -> bool:
+    """Fewer processes at work here (this one and its children) than cores it may use."""
+    import multiprocessing
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return len(multiprocessing.active_children()) + 1 < cores
 
 
 def _run(fn: Callable[..., Any], args: tuple, send, parent: int) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from briefgen.dates import parse_date
 from briefgen.analyse import Analysis, ClaimView, DatedEvent, analyse, best_reliability, select
 from briefgen.audiences import SUFFIX, find, load_profile, search_path
 from briefgen.errors import BriefgenError, display_path
+from briefgen.limits import Limits
 from briefgen.load import Project
 from briefgen.mdescape import Directed, LeftToRight, RightToLeft, isolate, marked, md_escape, md_url
 from briefgen.numbers import format_locators
@@ -225,27 +225,6 @@ def grade(source: Any, claim: Any = None) -> str:
         claim = claim.claim
     digit = getattr(claim, "credibility", None) if claim is not None else None
     return f"{letter}{digit or ''}"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on a build. `sandbox` is for templates from people you do not trust:
-    Jinja2's sandbox with briefgen's policy (:mod:`briefgen.sandbox`), and the whole build
-    in a child process held to `seconds` and `memory_mb` (:mod:`briefgen.confine`).
-    Without it, `seconds` and `max_chars` bound rendering only."""
-
-    seconds: float = 60.0
-    max_chars: int = 50_000_000
-    sandbox: bool = False
-    memory_mb: int = 2048
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.seconds) and 0.1 <= self.seconds <= 86_400):
-            raise BriefgenError.one(f"{self.seconds:g} is not a number of seconds from 0.1 to 86,400",
-                                    field="--time-limit", hint="give e.g. --time-limit 120", kind="usage")
-        if not 256 <= self.memory_mb <= 1_048_576:
-            raise BriefgenError.one(f"{self.memory_mb:,} is not a number of megabytes from 256 to 1,048,576",
-                                    field="--memory-limit", hint="give e.g. --memory-limit 4096", kind="usage")
 
 
 class _OutOfTime(BaseException):

@@ -233,7 +233,7 @@ class Session(pipeline.Stages):
             _, w, opts, target, _ = todo[away]
             self.worker.submit(pipeline.stage_named, w.NAME, opts, target, doc)
         staged, said = pipeline.write_formats([(w, opts) for _, w, opts, _, _ in todo], doc, out_dir, name,
-                                              None if away is None else (away, self.worker))
+                                              {} if away is None else {away: self.worker})
         for (i, _, _, target, key), lines in zip(todo, said):
             self._pending[target] = (key, tuple(lines))
         said_all = {**kept_said, **{job[0]: lines for job, lines in zip(todo, said)}}

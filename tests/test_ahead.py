@@ -1,5 +1,5 @@
-"""The last format's writer started ahead: a process forked once the data is loaded
-loads its libraries while this one makes the tree, then writes that format.
+"""The PDF's writer started ahead: a process forked before the data is loaded loads its
+libraries and fonts while this one loads, renders and parses, then writes that format.
 
 It must change nothing a user can see: the same bytes as the plain path (the first
 format forked once the tree is made), no process or file left when the build fails
@@ -37,10 +37,10 @@ def test_started_ahead_gives_the_bytes_of_the_plain_path(mini, tmp_path, monkeyp
 
     monkeypatch.setattr(build.Stages, "ahead", spy)
     ahead = _build(mini, tmp_path / "a")
-    assert started and started[0] is not None and started[0].worker is not None
+    assert list(started[0]) == [1] and started[0][1].worker is not None   # the PDF, second in the plan
     monkeypatch.setattr(build, "AHEAD_UP_TO", 0)   # the plain path: the .docx forked once the tree is made
     plain = _build(mini, tmp_path / "p")
-    assert started[1] is None
+    assert started[1] == {}
     assert ahead == plain and len(ahead) == 2 and ahead[1].startswith(b"%PDF")
 
 
@@ -84,3 +84,31 @@ def test_a_failure_while_the_early_writer_prepares_ends_it_at_once_and_quietly(m
     assert time.monotonic() - start < 10   # not the 30 s the preparation would take
     assert multiprocessing.active_children() == []
     assert capfd.readouterr().err == ""    # no "Exception ignored ... Traceback" from the stopped process
+
+
+def test_a_writer_started_for_a_format_the_project_does_not_build_is_stopped(mini, tmp_path):
+    # no --format: the default formats' writers start before the project says it wants a .docx only
+    cfg = mini / "briefgen.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "formats: [docx]\n", encoding="utf-8")
+    req = build.BuildRequest(mini, out_dir=tmp_path / "o", build_date=dt.date(2026, 1, 1),
+                             options={"docx": {"toc_pages": False}})
+    written = build.build(req)
+    assert [p.suffix for p in written] == [".docx"]
+    assert multiprocessing.active_children() == []
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [written[0].name]
+
+
+def test_a_job_runs_here_when_the_other_cores_are_taken(monkeypatch):
+    from briefgen import parallel
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    busy = multiprocessing.get_context("fork").Process(target=__import__("time").sleep, args=(30,), daemon=True)
+    busy.start()
+    try:
+        job = parallel.Job(os.getpid)
+        assert job.worker is None and job.result() == os.getpid()   # run here, on this process's core
+    finally:
+        busy.kill()
+        busy.join()
+    job = parallel.Job(os.getpid)
+    assert job.worker is not None and job.result() != os.getpid()    # a core free again: forked

@@ -253,7 +253,7 @@ def _request(project_dir: Path, audience: str | None, fmt: list[str] | None, out
              memory_limit: int, toc_pages: bool, more: dict | None = None):
     """The build the options of `build` and `watch` ask for (`more`: further writer options, by format)."""
     from briefgen.build import BuildRequest
-    from briefgen.render import Limits
+    from briefgen.limits import Limits
 
     # `--format docx,pdf` or `--format docx --format pdf`; a format named twice is written once
     formats = tuple(dict.fromkeys(f.strip() for given in fmt or () for f in given.split(",") if f.strip()))

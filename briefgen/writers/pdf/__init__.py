@@ -54,12 +54,12 @@ class Options:
 
 def prepare() -> None:
     """What needs no tree: reportlab imported, the body fonts registered, and the faces
-    every briefing uses (regular and bold) read."""
+    every briefing uses (regular, bold, and italic for quotes and titles) read."""
     from briefgen import fonts
     from briefgen.writers.pdf import document  # noqa: F401 - imports reportlab's layout
 
     fonts.register()
-    fonts.read("regular", "bold")
+    fonts.read("regular", "bold", "italic")
 
 
 def write(tree: t.Document, options: Options, path: Path) -> None:
