@@ -34,6 +34,7 @@ from briefgen.load import Project
 from briefgen.mdescape import Directed, LeftToRight, RightToLeft, isolate, marked, md_escape, md_url
 from briefgen.numbers import format_locators
 from briefgen.model import CREDIBILITY, RELIABILITY, BottomLine, Citation, Claim, Event, Judgment, Profile
+from briefgen.template_cache import bytecode_cache
 from briefgen.template_loader import template_loader
 
 
@@ -232,12 +233,15 @@ class _OutOfTime(BaseException):
 
 
 def make_environment(search_path: list[Path], sandboxed: bool = False) -> jinja2.Environment:
-    """The Jinja2 environment: Markdown-escaping by default, strict about undefined names."""
+    """The Jinja2 environment: Markdown-escaping by default, strict about undefined names,
+    compiled templates kept between processes (:mod:`briefgen.template_cache`) unless
+    `sandboxed`."""
     cls = _Sandbox if sandboxed else _Environment
     env = cls(
         loader=template_loader(search_path),
         autoescape=True, finalize=_finalize, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        bytecode_cache=None if sandboxed else bytecode_cache(),   # compiled templates kept between commands
     )
     env.filters["url"] = lambda v: Markup(md_url(v))
     env.filters["md"] = _printed

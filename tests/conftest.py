@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +104,8 @@ def word_findings(path: Path, fmt: str = "office2019") -> list[str]:
 # The Word writer's contents page numbers run LibreOffice (seconds a build); the tests
 # that test them turn it on. Set before any build, inherited by the CLI's processes.
 os.environ["BRIEFGEN_TOC_PAGES"] = "off"
+# compiled templates kept between commands go to a cache of the suite's own, not the user's
+os.environ.setdefault("BRIEFGEN_CACHE_DIR", tempfile.mkdtemp(prefix="briefgen-test-cache-"))
 
 
 class LibreOffice:
