@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -567,10 +567,37 @@ def main() -> None:
     collector.tune()
     stopping.raise_on_term(stopping.DEADLINE)  # SIGTERM unwinds like Ctrl-C: temporary files are removed
     try:
-        app()
-    except stopping.Terminated:
-        from briefgen.atomic import remove_live
+        try:
+            app()
+        except stopping.Terminated:
+            from briefgen.atomic import remove_live
 
-        remove_live()  # those whose removal a library's bare `except:` swallowed
-        err.print("error: stopped by SIGTERM before it finished; no temporary file was left", markup=False)
-        sys.exit(stopping.EXIT)
+            remove_live()  # those whose removal a library's bare `except:` swallowed
+            err.print("error: stopped by SIGTERM before it finished; no temporary file was left", markup=False)
+            sys.exit(stopping.EXIT)
+    except SystemExit as exc:
+        leave(exc.code)
+
+
+def leave(code: object) -> NoReturn:
+    """End the process as ``sys.exit(code)`` would, without tearing the interpreter down:
+    freeing every module and object one by one took 30 ms of a 0.65 s build, for nothing
+    the process still needs (mypy ends the same way). Its files are written and closed by
+    now; the exit functions still run (a zipped install's unpacked copy is removed, the
+    multiprocessing module's clean-up) and the output streams are flushed."""
+    import atexit
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:   # sys.exit("message"): printed, status 1
+        print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):   # a closed pipe (briefgen ... | head): nothing left to say
+            pass
+    os._exit(status)

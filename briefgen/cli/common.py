@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
@@ -87,6 +88,9 @@ def handled(fn: Callable) -> Callable:
             _fail(exc)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:   # what reads the output went away (`briefgen ... | head -1`): not a bug
+            sys.stdout = open(os.devnull, "w")   # nothing more to say; the flush at exit must not fail too
+            raise typer.Exit(141) from None       # as a program the pipe's signal ended (128 + SIGPIPE)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if os.environ.get("BRIEFGEN_DEBUG"):
                 raise
