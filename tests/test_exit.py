@@ -15,16 +15,16 @@ def _python(code: str) -> subprocess.CompletedProcess:
 
 
 def test_leave_runs_the_exit_functions_flushes_and_gives_the_status():
-    r = _python("import atexit\nfrom briefgen.cli import leave\n"
+    r = _python("import atexit\nfrom briefgen.cli.common import leave\n"
                 "atexit.register(lambda: print('exit function ran'))\n"
                 "print('said before', end='; ')\nleave(3)")
     assert (r.returncode, r.stdout) == (3, "said before; exit function ran\n")
 
 
 def test_leave_with_a_message_prints_it_and_gives_status_1():
-    r = _python("from briefgen.cli import leave\nleave('stopped: reason')")
+    r = _python("from briefgen.cli.common import leave\nleave('stopped: reason')")
     assert (r.returncode, r.stderr) == (1, "stopped: reason\n")
-    assert _python("from briefgen.cli import leave\nleave(None)").returncode == 0
+    assert _python("from briefgen.cli.common import leave\nleave(None)").returncode == 0
 
 
 def test_a_reader_that_goes_away_is_not_an_internal_error(tmp_path):

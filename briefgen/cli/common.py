@@ -8,7 +8,7 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Callable, NoReturn, Optional
 
 import typer
 
@@ -110,3 +110,27 @@ def _version(value: bool) -> None:
 def _root(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                            help="Show the version and exit.")] = None) -> None:
     """briefgen: validated chronologies and claims registers into executive briefings."""
+
+
+def leave(code: object) -> NoReturn:
+    """End the process as ``sys.exit(code)`` would, without tearing the interpreter down:
+    freeing every module and object one by one took 30 ms of a 0.65 s build, for nothing
+    the process still needs (mypy ends the same way). Its files are written and closed by
+    now; the exit functions still run (a zipped install's unpacked copy is removed, the
+    multiprocessing module's clean-up) and the output streams are flushed."""
+    import atexit
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:   # sys.exit("message"): printed, status 1
+        print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):   # a closed pipe (briefgen ... | head): nothing left to say
+            pass
+    os._exit(status)
