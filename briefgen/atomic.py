@@ -51,8 +51,27 @@ def _host() -> str:
 
 
 def owner_tag() -> str:
-    """``HOST-PID``: which machine and process made a temporary file, for :func:`abandoned`."""
-    return f"{_host()}-{os.getpid()}"
+    """``HOST-PID``: which machine and process a temporary file belongs to, for
+    :func:`abandoned`: the process that moves it into place (:func:`committed_by`)."""
+    return f"{_host()}-{_committer or os.getpid()}"
+
+
+_committer: int | None = None
+
+
+def committed_by(pid: int) -> None:
+    """The files this process stages will be moved into place by process `pid` (the
+    build that started it to write one format), so they carry its pid: once this
+    process has ended, a sweep by another build into the same folder (``build --all``)
+    must not take them for a killed build's before they are committed."""
+    global _committer
+    _committer = pid
+
+
+def _forked() -> None:
+    global _committer
+    _committer = None
+    _live.clear()   # a child removes its own files only
 
 
 #: A temporary file of :func:`stage`, or the lock file LibreOffice leaves beside one it opened.
@@ -212,7 +231,7 @@ def remove_live() -> None:
 
 
 stopping.at_stop(remove_live)
-os.register_at_fork(after_in_child=_live.clear)  # a child removes its own files only
+os.register_at_fork(after_in_child=_forked)
 
 
 def write_file(target: Path, write: Callable[[BinaryIO], None], what: str) -> Path:

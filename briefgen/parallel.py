@@ -225,6 +225,9 @@ def _serve(conn, parent: int) -> None:  # pragma: no cover - runs in the worker 
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the watcher's to handle
         raise_on_term()
         stop_with_parent(parent)
+        from briefgen import atomic
+
+        atomic.committed_by(parent)   # what it stages, the watcher moves into place
         while True:
             try:
                 fn, args = conn.recv()
@@ -258,10 +261,13 @@ def _core_free() -> bool:
 
 
 def _run(fn: Callable[..., Any], args: tuple, send, parent: int) -> None:
+    from briefgen import atomic
+
     try:
         try:
             raise_on_term()  # told to stop, it unwinds, removing what it was writing
             stop_with_parent(parent)  # and so when its parent dies, however it died
+            atomic.committed_by(parent)   # what it stages, its parent moves into place
             outcome = (True, fn(*args))
         except BaseException as exc:  # noqa: BLE001 - every failure, Ctrl-C too, is raised in the parent
             outcome = (False, exc)

@@ -112,3 +112,22 @@ def test_a_job_runs_here_when_the_other_cores_are_taken(monkeypatch):
         busy.join()
     job = parallel.Job(os.getpid)
     assert job.worker is not None and job.result() != os.getpid()    # a core free again: forked
+
+
+def test_a_file_a_writer_process_staged_outlives_another_builds_sweep(tmp_path):
+    # build --all: another audience's build sweeps the folder after the writer process that
+    # staged this file has ended, before this build moves it into place
+    import subprocess
+    import sys
+
+    from briefgen import atomic, parallel
+
+    target = tmp_path / "briefing.pdf"
+    job = parallel.Job(atomic.stage, target, lambda path: path.write_bytes(b"%PDF-"), "the PDF")
+    assert job.worker is not None
+    tmp = job.result()   # its process has ended
+    subprocess.run([sys.executable, "-c", f"from pathlib import Path; from briefgen import atomic; "
+                    f"atomic.sweep(Path({str(tmp_path)!r}))"], check=True, timeout=60)
+    assert tmp.exists()
+    atomic.commit([(tmp, target)])
+    assert target.read_bytes() == b"%PDF-"
