@@ -13,9 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from briefgen import atomic, collector, stopping
 from briefgen.errors import BriefgenError, display_path
@@ -25,7 +23,7 @@ from briefgen.writers import (DEFAULT_FORMATS, FORMATS, TextError, Writer, optio
                               writer)
 
 # The stages' libraries (pydantic, PyYAML, Jinja2, markdown-it-py) are imported where a
-# stage runs, not here: a build starts its writers' processes (Stages.ahead) before they
+# stage runs, not here: a build starts its writers' processes (Stages.start) before they
 # load, so that the writers' libraries load in those processes meanwhile.
 if TYPE_CHECKING:
     from briefgen.load import Project
@@ -49,7 +47,7 @@ class Stages:
     scratch, as ``briefgen build`` does. A watch session (:class:`briefgen.session.Session`)
     overrides them to reuse what did not change since its last build."""
 
-    parallel = True  # with two formats or more, write the first in a forked process
+    parallel = True  # with two formats or more, write some in other processes (start, ahead, write)
 
     def load(self, root: Path) -> Project:
         from briefgen.load import load_project
@@ -75,8 +73,8 @@ class Stages:
         once it is loaded: :meth:`ahead` then stops those it does not write)."""
         if not self.parallel or len(formats) < 2:
             return {}
-        return {f: Ahead(writer(f).prepare, stage_named) for f in dict.fromkeys(formats)
-                if f in FORMATS and _prepares(writer(f))}
+        writers = [writer(f) for f in dict.fromkeys(formats) if f in FORMATS]   # an unknown one: said once loaded
+        return {w.NAME: Ahead(w.prepare, stage_named) for w in writers if _prepares(w)}
 
     def ahead(self, plan: list[tuple[Writer, Any]], size: int, started: dict[str, Ahead]) -> dict[int, Ahead]:
         """The formats of `plan` to be written by processes started before the tree is made,
@@ -119,11 +117,12 @@ class Stages:
 
 
 COLD = Stages()
+AHEAD_UP_TO = 500   # events and claims together (see Stages.ahead): at 1,000, pickling the tree took 0.19 s
 
 
 def _prepares(w: Writer) -> bool:
+    """Whether writer `w` has work to do before it sees the tree (``prepare``)."""
     return getattr(w, "prepare", None) is not None
-AHEAD_UP_TO = 500   # events and claims together (see Stages.ahead): at 1,000, pickling the tree took 0.19 s
 
 
 def default_build_date(project: Project) -> dt.date:

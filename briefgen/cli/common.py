@@ -127,7 +127,7 @@ def leave(code: object) -> NoReturn:
     else:   # sys.exit("message"): printed, status 1
         print(code, file=sys.stderr)
         status = 1
-    atexit._run_exitfuncs()
+    atexit._run_exitfuncs()   # CPython's own call at a normal exit (no public name for it)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
