@@ -9,7 +9,7 @@ mostly find nothing:
   load and parse time at N = 10,000 (``bench/run.py``).
 - :func:`paused` while a build loads, renders and parses: no automatic collection at
   all. At N = 10,000 those passes took 0.35 s of a 6.5 s .docx build. The one
-  collection that frees something (the models, after rendering) is :func:`collect`.
+  collection that frees something (a long briefing's models, after rendering) is :func:`collect`.
 - :func:`freeze` once the tree is made: it lives until the end, so the writers'
   collections skip it. The writers run with the collector on: the PDF layout makes
   cycles (without collection the peak memory at N = 10,000 grew from 344 to 423 MB).
