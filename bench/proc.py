@@ -1,16 +1,18 @@
 """Run one command and measure it: wall time and the peak memory of its whole process tree.
 
-The command runs in a session of its own. A thread samples the resident memory of every
-process in that session every 50 ms and adds it up (pandoc runs xelatex three times,
-briefgen writes one format in a second process); the peak reported is the larger of
-that sum and the kernel's own maximum for the largest single process, which catches a
-spike shorter than a sample. The same thread stops the whole tree when it passes a
+The command runs in a session of its own. A thread samples the memory of every process in
+that session every 50 ms and adds it up (pandoc runs xelatex three times, briefgen
+writes one format in a second process); the peak reported is the larger of that sum and
+the kernel's own maximum for the largest single process, which catches a spike shorter
+than a sample. The same thread stops the whole tree when it passes a
 memory cap (so a peer that wants 18 GB cannot take a shared machine down) or a time
 limit, and the result says which.
 
-A forked child's pages that it still shares with its parent count in both resident
-sets, so the sum is an upper bound for a tree that forks (briefgen's helper process);
-`largest_mb` is the kernel's maximum for the largest single process.
+Each process counts its proportional set size (``Pss`` in ``/proc/PID/smaps_rollup``):
+a page shared by n processes counts 1/n in each, so the pages a forked child still shares
+with its parent (briefgen's writer process) count once, not twice as resident sets would
+count them. Where that file cannot be read, the resident set is counted instead.
+`largest_mb` is the kernel's maximum resident set of the largest single process.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def _kill(pgid: int) -> None:
 
 
 def tree_rss_kb(sid: int) -> float:
-    """Resident memory of every process in session `sid` (the command and all it started)."""
+    """Memory of every process in session `sid` (the command and all it started), in kB:
+    each one's proportional set size, or its resident set where that cannot be read."""
     total = 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -100,5 +103,17 @@ def tree_rss_kb(sid: int) -> float:
         except OSError:
             continue
         if int(fields[3]) == sid:  # fields after the name: state ppid pgrp session ...
-            total += int(fields[21]) * PAGE_KB
+            total += _pss_kb(entry.name) or int(fields[21]) * PAGE_KB
     return total
+
+
+def _pss_kb(pid: str) -> int:
+    """Process `pid`'s proportional set size in kB (0 if it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
