@@ -214,8 +214,32 @@ def _latest(days) -> dt.date | None:
     return max(known) if known else None
 
 
-def _earliest_issue(item, sources: dict[str, Source]) -> dt.date | None:
-    days = [_first_day(sources[c.source].issued) for c in item.citations if c.source in sources]
+def sources_known(sources: dict[str, Source]) -> dict[str, dt.date | None]:
+    """The first day each source could be known: the latest of its issue date and the
+    first days of the sources it derives from, for a copy, a translation or a summary is
+    no older than what it follows (an undated blog post copying a 20 March article is
+    known from 20 March); None for an undated source with no dated original among
+    `sources`. ``derived_from`` has no loops (the loader refuses them)."""
+    out: dict[str, dt.date | None] = {}
+    for start in sources:
+        stack = [start]
+        while stack:          # depth first, without recursion: a chain may be long
+            sid = stack[-1]
+            if sid in out:
+                stack.pop()
+                continue
+            parents = [p for p in sources[sid].derived_from if p in sources]
+            waiting = [p for p in parents if p not in out]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            out[sid] = _latest([_first_day(sources[sid].issued), *(out[p] for p in parents)])
+    return out
+
+
+def _earliest_issue(item, known: dict[str, dt.date | None]) -> dt.date | None:
+    days = [known[c.source] for c in item.citations if c.source in known]
     days = [d for d in days if d is not None]
     return min(days) if days else None
 
@@ -237,21 +261,23 @@ def claim_known(claim: Claim, project: Project, sources: dict[str, Source] | Non
 def known_dates(project: Project, sources: dict[str, Source] | None = None,
                 claims: list[Claim] | None = None) -> dict[str, dt.date | None]:
     """:func:`claim_known` for many claims (default: all), the events looked up once."""
-    sources = project.sources if sources is None else sources
+    issued = sources_known(project.sources if sources is None else sources)
     events = {e.id: event_known(e, project.spans.get(e.id)) for e in project.events}
-    return {c.id: _latest([_first_day(c.as_of), _earliest_issue(c, sources), *(events.get(e) for e in c.events)])
+    return {c.id: _latest([_first_day(c.as_of), _earliest_issue(c, issued), *(events.get(e) for e in c.events)])
             for c in (project.claims if claims is None else claims)}
 
 
 def as_of(project: Project, day: dt.date) -> Project:
     """The project as it stood on `day`: only what could be known then.
 
-    Sources issued after `day` go, and with them their citations; an event or claim goes
-    when it is known only after `day` (:func:`event_known`, :func:`claim_known`), when it
-    cannot be dated at all, or when it keeps no citation. Judgments and the bottom line go
-    if anything they rest on does.
+    Sources known only after `day` go (:func:`sources_known`: issued after it, or copying
+    one that was, so no source kept derives from one gone), and with them their
+    citations; an event or claim goes when it is known only after `day`
+    (:func:`event_known`, :func:`claim_known`), when it cannot be dated at all, or when
+    it keeps no citation. Judgments and the bottom line go if anything they rest on does.
     """
-    sources = {k: s for k, s in project.sources.items() if (_first_day(s.issued) or day) <= day}
+    first = sources_known(project.sources)
+    sources = {k: s for k, s in project.sources.items() if (first[k] or day) <= day}
 
     def trimmed(item):
         kept = [c for c in item.citations if c.source in sources]

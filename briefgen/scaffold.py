@@ -59,7 +59,8 @@ def new_template(project_root: Path, name: str, base: str) -> list[Path]:
         f"    see `briefgen templates show {base}` for what each contains. -#}}\n"
         f'{{% extends "{extends}" %}}\n\n'
         "{#- For example, to put the bottom line in one sentence, remove these comment marks:\n"
-        "{% block bluf %}\n# In one sentence\n\n{{ bottom_line.statement }}{{ cite(bottom_line) }}\n{% endblock %}\n-#}\n",
+        "{% block bluf %}{% if bottom_line %}\n# In one sentence\n\n{{ bottom_line.statement }}{{ cite(bottom_line) }}\n"
+        "{% endif %}{% endblock %}\n-#}\n",
         encoding="utf-8")
     if parent.profile_path is not None:
         text = read_template(parent.profile_path, search_path(project_root))

@@ -42,11 +42,41 @@ def test_as_of_keeps_only_what_was_known():
     assert [c.id for c in after.claims] == ["cl-growth-26", "cl-growth-11", "cl-models", "cl-asi", "cl-single"]
     early = as_of(p, dt.date(2025, 9, 20))  # the wire only: cl-models reports the keynote of the 24th
     assert [c.id for c in early.claims] == ["cl-growth-26", "cl-asi"]
-    undated = p.sources["copy"].model_copy(update={"issued": None})
-    copy_undated = as_of(dataclasses.replace(p, sources={**p.sources, "copy": undated}), dt.date(2025, 9, 24))
-    # cl-single is then cited only by an undated source and reports no event: nothing dates
-    # it, so it could have been learnt on any day and is left out
-    assert "cl-single" not in {c.id for c in copy_undated.claims} and "copy" in copy_undated.sources
+
+
+def copy_of(p, original: str | None):
+    """The mini project with its copy (cl-single's only source) undated, copying `original`."""
+    copy = p.sources["copy"].model_copy(update={"issued": None, "derived_from": [original] if original else []})
+    return dataclasses.replace(p, sources={**p.sources, "copy": copy})
+
+
+def test_an_undated_source_is_known_from_what_it_copies():
+    p, day = load_project(MINI), dt.date(2025, 9, 24)
+    # nothing dates an undated source that copies nothing, nor cl-single, which only it cites
+    # and which reports no event: it could have been learnt on any day and is left out
+    alone = as_of(copy_of(p, None), day)
+    assert "copy" in alone.sources and "cl-single" not in {c.id for c in alone.claims}
+    # a copy of the wire (20 Sep) is no older than the wire: known on the 24th, with its claim
+    of_wire = as_of(copy_of(p, "wire"), day)
+    assert "copy" in of_wire.sources and "cl-single" in {c.id for c in of_wire.claims}
+    # a copy of the paper (25 Sep) cannot be known on the 24th: gone, with its claim
+    of_paper = as_of(copy_of(p, "paper"), day)
+    assert "copy" not in of_paper.sources and "cl-single" not in {c.id for c in of_paper.claims}
+    assert claim_known(p.claims_by_id["cl-single"], copy_of(p, "paper")) == dt.date(2025, 9, 25)
+
+
+def test_as_of_builds_every_audience_when_a_source_copies_one_not_yet_issued(tmp_path):
+    # the starter project's newsletter copies the trade press (issued 12 Jan): on the 11th
+    # the sources list must not name a source the briefing no longer has, and the starter's
+    # own audience (team) must build without the bottom line, which rests on what is gone
+    assert run_cli("init", str(tmp_path / "p")).code == 0
+    r = run_cli("build", str(tmp_path / "p"), "--all", "--as-of", "2026-01-11", "--format", "pdf",
+                "--out", str(tmp_path / "out"))
+    assert r.code == 0, r.err
+    texts = [subprocess.run(["pdftotext", str(f), "-"], capture_output=True, text=True, check=True).stdout
+             for f in sorted((tmp_path / "out").glob("*.pdf"))]
+    assert len(texts) == 5 and all("As of 11 January 2026" in " ".join(x.split()) for x in texts)
+    assert not any("Not independent of" in x for x in texts)
 
 
 @pytest.mark.parametrize("claim,event,known", [
