@@ -7,9 +7,11 @@ Each value is read as the set of true values it allows (a :class:`Reading`):
 * **about** X allows X give or take the larger of half a unit in X's last digit and the
   project's ``about_tolerance`` share of X (``about 15``: 14.5 to 15.5 by default; with
   ``about_tolerance: 0.1``, 13.5 to 16.5);
-* **almost** / **nearly** X allows up to that much below X, and not X itself;
+* **almost** / **nearly** X allows up to that much nearer zero than X, and not X itself
+  (``nearly 7``: 6.5 to 7; ``nearly -7``, a fall of nearly 7%: -7 to -6.5);
 * **over** X: more than X; **at least** X: X or more; **under** X: less than X;
-  **up to** X: X or less (bounds are taken at their word);
+  **up to** X: X or less (bounds are taken at their word, on the number line: a fall of
+  over 7% is ``under -7``);
 * a **range** [A, B] allows A to B, each end at its precision (``12 to 15``: 11.5 to 15.5);
 * a **date** allows the days it can mean (``2027``: 1 January to 31 December 2027;
   ``by December 2026``: up to 31 December 2026);
@@ -129,8 +131,8 @@ def number_interval(value: Fraction, half_unit: Fraction, bound: str, tolerance:
     reach = max(half_unit, tolerance * abs(value)) if tolerance else half_unit
     if bound == "about":
         return Interval(value - reach, value + reach)
-    if bound in ("almost", "nearly"):
-        return Interval(value - reach, value)
+    if bound in ("almost", "nearly"):     # not quite that far from zero: "fell nearly 7%" is -7 < x
+        return Interval(value - reach, value) if value >= 0 else Interval(value, value + reach)
     raise ValueError(f"unknown bound {bound!r}")
 
 

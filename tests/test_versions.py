@@ -76,8 +76,8 @@ def allows(v: dict, x: Fraction, tol: Fraction) -> bool:
     return {
         "exact": value - h < x < value + h,
         "about": value - reach < x < value + reach,
-        "almost": value - reach < x < value,
-        "nearly": value - reach < x < value,
+        "almost": value - reach < x < value if value >= 0 else value < x < value + reach,   # nearer zero
+        "nearly": value - reach < x < value if value >= 0 else value < x < value + reach,
         "over": x > value, "at-least": x >= value,
         "under": x < value, "up-to": x <= value,
     }[v["bound"]]
@@ -101,6 +101,8 @@ def v(value, bound="exact", unit="USD"):
 @example(v("5", "up-to"), v("5", "at-least"), Fraction(0))      # meet at 5 itself
 @example(v("5", "under"), v("5", "at-least"), Fraction(0))      # do not
 @example(v("5", "nearly"), v("5", "over"), Fraction(0))
+@example(v("-7", "nearly"), v("-6.8"), Fraction(0))            # "fell nearly 7%" and a fall of 6.8%: variant
+@example(v("-7", "nearly"), v("-7.3"), Fraction(0))            # ... and of 7.3%: a conflict
 @example(v("15", "about"), v(["12", "15"]), Fraction(0))
 @example(v("14"), v("15"), Fraction(0))                         # 14.5 is in neither
 @example(v("5", "under"), v("6", "about"), Fraction(1, 10))     # about 6 reaches 5.4: still apart
