@@ -80,7 +80,13 @@ class DatedEvent:
 
     @property
     def date_display(self) -> str:
-        return self.span.display()
+        """The date at its real precision, and for a date given relative to another
+        event, how the source puts it: "c. 17–23 September 2025 (just days before the
+        Yunqi Conference)", so the window worked out from "days before" never reads as
+        more than the source said."""
+        label = getattr(self.event.date, "label", None)
+        text = self.span.display()
+        return f"{text} ({label.strip()})" if label and label.strip() else text
 
 
 @dataclass(frozen=True)

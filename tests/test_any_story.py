@@ -329,3 +329,12 @@ def test_counts_read_in_the_singular_when_there_is_one(tmp_path):
     (proj / "templates" / "one.md.j2").write_text('{% extends "builtin/full.md.j2" %}\n')
     text = _text(_tree(proj, "one"))
     assert f"1 event · {len(load_project(KESTREL).claims)} claims · 6 sources" in text and "1 event, in date order" in text
+
+
+def test_a_date_worked_out_from_another_event_says_how_the_source_put_it(kestrel_out):
+    # kestrel's plant construction starts "weeks after closing the funding round" (P2W/P6W):
+    # the window briefgen works out is shown with those words, in both formats
+    pdf = flat(pdf_text(kestrel_out / "kestrel-briefing-full.pdf", layout=False))
+    word = flat(" ".join(word_paragraphs(kestrel_out / "kestrel-briefing-full.docx")))
+    said = flat("(weeks after closing the funding round)")
+    assert said in pdf and said in word

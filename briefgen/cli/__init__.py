@@ -122,18 +122,18 @@ def timeline(
     events = chronology(project)
     if as_json:
         _dump([{**d.event.model_dump(mode="json", by_alias=True, exclude_none=True),
-                "date_display": d.span.display(), "date_resolved": d.span.edtf(),
+                "date_display": d.date_display, "date_resolved": d.span.edtf(),
                 "earliest": d.span.lo, "latest": d.span.hi, "precision": d.span.precision}
                for d in events])
         return
     table = Table(title=project.config.title, show_lines=False, expand=True)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Event", ratio=3)
-    table.add_column("Kind")
-    table.add_column("Sources")
+    table.add_column("Date", max_width=25)   # a relative date says how the source put it: it may wrap
+    table.add_column("Event", ratio=3, min_width=20)   # the widest: long source lists wrap, not the events
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Sources", max_width=12)
     for d in events:
         srcs = ", ".join(sorted({c.source for c in d.event.citations}))
-        table.add_row(d.span.display(), d.event.title, d.event.kind, srcs)
+        table.add_row(d.date_display, d.event.title, d.event.kind, srcs)
     out.print(table, markup=False)
 
 
