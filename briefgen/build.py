@@ -234,7 +234,7 @@ def _document(req: BuildRequest, stages: Stages, started: dict[str, Ahead], ahea
     with its options (checked before any work), and the previous briefing's tree when a
     changes file is to be written. Of the writers `started` before the data was loaded,
     those the plan writes are put in `ahead` (:meth:`Stages.ahead`), the others stopped."""
-    from briefgen.analyse import as_of
+    from briefgen.asof import as_of
     from briefgen.audiences import check_name
 
     project = stages.load(req.project_dir)
@@ -282,7 +282,7 @@ def _previous_document(project: Project, req: BuildRequest, audience: str, build
     file; else None."""
     if not project.config.previous or not any(tracks_changes(w) for w, _ in plan):
         return None
-    from briefgen.analyse import as_of
+    from briefgen.asof import as_of
     from briefgen.diff import load_version
     from briefgen.parse import parse
 

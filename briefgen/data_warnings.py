@@ -7,7 +7,8 @@ the loaded project, in the analysis stage's terms (units, readings, known dates)
 
 from __future__ import annotations
 
-from briefgen.analyse import known_dates, vocabulary
+from briefgen.analyse import vocabulary
+from briefgen.asof import known_dates
 from briefgen.dates import parse_date
 from briefgen.errors import Problem
 from briefgen.load import Project

@@ -7,6 +7,7 @@ prints or exits; the CLI does that.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -259,8 +260,11 @@ def _problem(doc: YamlDoc, cls: type[BaseModel], path: tuple, err: dict) -> Prob
         hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(sorted(known))}"
         return Problem(f"unknown field '{key}'", **where, hint=hint)
     if kind == "literal_error":
+        allowed = [str(x) for x in (err.get("ctx") or {}).get("expected_values", ())] or re.findall(r"'([^']*)'", msg)
+        close = difflib.get_close_matches(str(err.get("input")), allowed, n=1, cutoff=0.6)
+        hint = msg.replace("Input should be", "use")
         return Problem(f"{_shown(err.get('input'))} is not allowed", **where,
-                       hint=msg.replace("Input should be", "use"))
+                       hint=f"did you mean '{close[0]}'? {hint[:1].upper()}{hint[1:]}" if close else hint)
     if kind == "string_pattern_mismatch":
         return Problem(f"{_shown(err.get('input'))} is not a valid id", **where,
                        hint="use letters, digits, '.', '_' or '-', starting with a letter or digit")
@@ -269,7 +273,12 @@ def _problem(doc: YamlDoc, cls: type[BaseModel], path: tuple, err: dict) -> Prob
     if kind == "string_too_short":
         return Problem("must not be empty", **where, hint="write the text, or remove the field if optional")
     if kind in _EXPECTED:
-        return Problem(f"expected {_EXPECTED[kind]}, got {_kind_of(err.get('input'))}", **where)
+        got = err.get("input")
+        # YAML reads 2024, 1.5 and yes as a number or true/false: text must be quoted
+        quoted = f'"{_yaml_text(got)}"'
+        hint = (f"put it in quotes: {f'{key}: ' if isinstance(key, str) else ''}{quoted}"
+                if kind == "string_type" and isinstance(got, (int, float, bool)) else None)
+        return Problem(f"expected {_EXPECTED[kind]}, got {_kind_of(got)}", **where, hint=hint)
     text = msg.removeprefix("Value error, ")
     return Problem(text, **where)
 
@@ -281,6 +290,11 @@ _EXPECTED = {
     "dict_type": "a mapping (lines of `field: value`)", "model_type": "a mapping (lines of `field: value`)",
     "model_attributes_type": "a mapping (lines of `field: value`)",
 }
+
+
+def _yaml_text(value: Any) -> str:
+    """How a scalar YAML read as a number or true/false was most likely written."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _kind_of(value: Any) -> str:

@@ -36,7 +36,7 @@ def test_chronology_order_and_display():
     assert [(e.event.id, e.date_display) for e in a.events] == [
         ("ev-strategy", "2023"),
         ("ev-plan", "February 2025"),
-        ("ev-deal", "17–23 September 2025"),
+        ("ev-deal", "17–23 September 2025 (days before the conference)"),   # with its label
         ("ev-conf", "24 September 2025"),
         ("ev-target", "by 2032"),
     ]

@@ -15,7 +15,8 @@ import shutil
 import pytest
 
 from briefgen import tree as t
-from briefgen.analyse import analyse, as_of, select
+from briefgen.analyse import analyse, select
+from briefgen.asof import as_of
 from briefgen.audiences import load_profile
 from briefgen.build import document_for
 from briefgen.load import load_project

@@ -11,7 +11,8 @@ import subprocess
 
 import pytest
 
-from briefgen.analyse import analyse, as_of, claim_known
+from briefgen.analyse import analyse
+from briefgen.asof import as_of, claim_known
 from briefgen.diff import diff, load_version
 from briefgen.load import load_project
 from conftest import MINI, run_cli

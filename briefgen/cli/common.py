@@ -51,7 +51,7 @@ def _day_option(value: str | None, name: str):
 
 def _load(project_dir: Path, as_of_text: str | None):
     """Load a project, cut to what was known on --as-of if given."""
-    from briefgen.analyse import as_of
+    from briefgen.asof import as_of
     from briefgen.load import load_project
 
     project = load_project(project_dir)
