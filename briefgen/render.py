@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -166,6 +167,8 @@ class Footnotes:
             return _unique(c for ref in item.basis for c in lookup[ref].citations)
         if isinstance(item, (list, tuple)):
             return _unique(c for x in item for c in self._citations(x))
+        if isinstance(item, jinja2.Undefined):
+            item._fail_with_undefined_error()   # what is undefined, as printing it would say
         raise ValueError(f"cite() takes an event, a claim, a judgment or a list of them, not {type(item).__name__!r}")
 
 
@@ -382,6 +385,33 @@ def _describe(exc: BaseException) -> str:
     return msg
 
 
+def _did_you_mean(exc: jinja2.UndefinedError) -> str | None:
+    """'did you mean ...?' for the name that was undefined: the closest attribute or key of
+    the object it was looked up on, or of the names the template sees. Found in the
+    traceback, as Jinja2 rewrites it: the Undefined being printed or passed on (a local
+    of the frame that failed on it), and the names of the innermost template frame."""
+    undefined, names = None, []
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        found = [v for v in frame.f_locals.values() if isinstance(v, jinja2.Undefined)]
+        if found:
+            undefined = found[0]
+        if frame.f_code.co_name.startswith(("top-level template code", "block ", "template")):
+            names = list(frame.f_locals)
+        tb = tb.tb_next
+    name = getattr(undefined, "_undefined_name", None)
+    if undefined is None and (m := re.match(r"'([^']+)' is undefined", str(exc))):
+        name = m.group(1)     # a name the template itself looked up (a loop's): its own frames hold it
+    if not isinstance(name, str):
+        return None
+    obj = getattr(undefined, "_undefined_obj", jinja2.utils.missing)
+    if obj is not jinja2.utils.missing:
+        names = list(obj.keys()) if isinstance(obj, dict) else [n for n in dir(obj) if not n.startswith("_")]
+    close = difflib.get_close_matches(name, [n for n in names if isinstance(n, str)], n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
 def _runtime_error(exc: Exception, message: str | None = None, hint: str | None = None) -> BriefgenError:
     """Locate a render-time error in the template from the traceback frames."""
     file, line = None, None
@@ -393,6 +423,6 @@ def _runtime_error(exc: Exception, message: str | None = None, hint: str | None 
         tb = tb.tb_next
     msg = message or _describe(exc)
     if hint is None and isinstance(exc, jinja2.UndefinedError) and ("undefined" in msg or "no attribute" in msg):
-        hint = "check the spelling of the name; the template context lists what exists"
+        hint = _did_you_mean(exc) or "check the spelling of the name"
     return BriefgenError.one(f"template error: {msg}", file=display_path(file) if file else None, line=line,
                              hint=hint, kind="template")
