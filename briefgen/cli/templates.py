@@ -3,6 +3,7 @@ audiences."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -89,5 +90,8 @@ def init(target: Annotated[Path, typer.Argument(help="New or empty folder for th
     from briefgen.scaffold import init_project
 
     made = init_project(target)
-    say(f"created {len(made)} files in {display_path(target)}; next: briefgen validate {display_path(target)} "
-        f"&& briefgen build {display_path(target)}")
+    # from inside the project, as its briefgen.yaml says: out/ is made where briefgen runs
+    where = display_path(target)
+    nxt = "briefgen validate . && briefgen build ." if where == "." else \
+        f"cd {shlex.quote(where)} && briefgen validate . && briefgen build ."
+    say(f"created {len(made)} files in {where}; next: {nxt}")
