@@ -81,8 +81,8 @@ def parse(markdown: str, meta: t.Meta, *, origin: str = "rendered Markdown") -> 
             file=origin, line=exc.line, hint="nest them less deeply", kind="template") from None
     builder = _Builder(tokens, env)
     body = builder.blocks(builder.body)
-    problems = [Problem(f"footnote reference [^{label}] has no definition", file=origin, line=line,
-                        hint="the template must define every note it references")
+    problems = [Problem(f"footnote reference [^{label}] has no definition, in “{_around(markdown, line, f'[^{label}]')}”",
+                        file=origin, line=line, hint="the template must define every note it references")
                 for label, line in builder.dangling]
     problems += [Problem(f"footnote [^{label}] is defined but never referenced", file=origin,
                          hint="reference it in the text or remove the definition")
@@ -90,6 +90,18 @@ def parse(markdown: str, meta: t.Meta, *, origin: str = "rendered Markdown") -> 
     if problems:
         raise BriefgenError(problems, kind="template")
     return t.Document(meta, body)
+
+
+def _around(markdown: str, line: int | None, needle: str, width: int = 60) -> str:
+    """The text of `line` (1-based) of `markdown` around `needle`, at most about `width`
+    characters: what a template writer searches the template for, since the line number is
+    the rendered output's."""
+    lines = markdown.splitlines()
+    text = lines[line - 1].strip() if line and 0 < line <= len(lines) else ""
+    at = max(text.find(needle), 0)
+    start = max(0, min(at - width // 2, len(text) - width))
+    piece = text[start:start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
 
 
 class _Builder:

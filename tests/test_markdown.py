@@ -55,9 +55,13 @@ def test_repeated_reference_gets_its_own_note():
     assert len(notes) == 2 and notes[0] == notes[1]
 
 
-def test_undefined_reference_is_an_error():
-    with pytest.raises(BriefgenError, match=r"\[\^zz\] has no definition"):
+def test_undefined_reference_is_an_error_quoting_its_line():
+    with pytest.raises(BriefgenError, match=r"\[\^zz\] has no definition, in “Text \[\^zz\].”"):
         parse("Text [^zz].\n", t.Meta("x"))
+    # a long line is quoted around the reference, so that the template can be searched for it
+    long = "x" * 200 + " Text [^zz] " + "y" * 200
+    with pytest.raises(BriefgenError, match=r"in “…x+ Text \[\^zz\] y+…”"):
+        parse(f"Intro.\n\n{long}\n", t.Meta("x"))
 
 
 def test_escaped_reference_from_data_is_not_an_error():
