@@ -282,8 +282,14 @@ def test_board_from_executive_has_one_label_and_one_marking_in_both_formats(tmp_
     as_read = {"pdf": pdf_text(pdf), "docx (LibreOffice)": _libreoffice_text(docx, tmp_path)}
     for fmt, text in as_read.items():
         assert title_line in text, fmt
-        header = [line for line in text.splitlines() if line.strip()][:2]  # Word's marking is a line of its own
-        assert any("BOARD CONFIDENTIAL" in line for line in header), (fmt, header)
+        # the running header and footer are one line each in both: title, marking, date;
+        # marking and "Page N of M"
+        lines = [line for line in text.splitlines() if line.strip()]
+        header = lines[0].split()
+        assert header[:2] == ["Kestrel", "Batteries:"] and "CONFIDENTIAL" in header, (fmt, lines[0])
+        assert header[-1] == "2025-06-01", (fmt, lines[0])
+        footer = next(line for line in lines if "Page 1 of" in line)
+        assert "BOARD CONFIDENTIAL" in footer and footer.rstrip().endswith(tuple("0123456789")), (fmt, footer)
         assert "RESTRICTED" not in text and "Executive briefing" not in text, fmt
     assert title_line in word_paragraphs(docx)
     xml = word_xml(docx)

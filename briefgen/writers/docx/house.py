@@ -9,7 +9,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 from lxml import etree
 
-from briefgen import look
+from briefgen import fonts, look
 from briefgen import tree as t
 from briefgen.writers.docx import ooxml
 from briefgen.writers.docx.direction import complex_twins, mark_paragraph
@@ -70,33 +70,57 @@ def _clear_border(style_el) -> None:
 
 
 def _header_footer(section, meta: t.Meta) -> None:
+    """One line each, as the PDF's: title, marking and date at the top; footer text,
+    marking and "Page N of M" at the bottom. The marking sits on a centre tab and the
+    date and page number on a right tab at the text's edge, in place of the tabs the
+    Header and Footer styles set for another page width."""
     small = etree.Element(qn("w:rPr"))
     ooxml.element(small, "w:color", val=look.GREY)
     ooxml.element(small, "w:sz", val=16)
+    width = (section.page_width - section.left_margin - section.right_margin) // 635   # twips
     header = section.header.paragraphs[0]
+    _tabs(header, width)
     if meta.logo:
         header.add_run().add_picture(meta.logo, height=Mm(9))
-        _header_text(header._p, "\t", small)
-    _header_text(header._p, meta.header or meta.title, small)
-    mark_paragraph(header._p, meta.language)
+        _header_text(header._p, "  ", small)
+    # shortened as the PDF shortens it, so that it stays on its line (measured in the PDF's
+    # face, which is wider than Word's, so it fits in either)
+    room = width / 20 / 2 - 40 if meta.classification else width / 20 - 60
+    room -= 30 if meta.logo else 0
+    _header_text(header._p, fonts.ellipsize(meta.header or meta.title, "regular", 8, room), small)
+    _header_text(header._p, "\t", small)
     if meta.classification:
-        mark = section.header.add_paragraph()
-        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _classification_run(mark._p, meta.classification)
-        mark_paragraph(mark._p, meta.language)
+        _classification_run(header._p, meta.classification)
+    if meta.date:
+        _header_text(header._p, "\t", small)
+        _header_text(header._p, meta.date, small)
+    mark_paragraph(header._p, meta.language)
     footer_paragraph = section.footer.paragraphs[0]
-    footer_paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(9360), WD_TAB_ALIGNMENT.RIGHT)
+    _tabs(footer_paragraph, width)
     footer = footer_paragraph._p
+    if meta.footer:
+        _header_text(footer, meta.footer, small)
+    _header_text(footer, "\t", small)
     if meta.classification:
         _classification_run(footer, meta.classification)
-    if meta.footer:
-        _header_text(footer, ("  " if meta.classification else "") + meta.footer, small)
     _header_text(footer, "\t", small)
     _header_text(footer, "Page ", small)
     ooxml.field_runs(footer, "PAGE", "1", small)
     _header_text(footer, " of ", small)
     ooxml.field_runs(footer, "NUMPAGES", "1", small)
     mark_paragraph(footer, meta.language)
+
+
+def _tabs(paragraph, width: int) -> None:
+    """A centre tab stop at the middle of `width` (twips) and a right one at its end, the style's cleared."""
+    stops = paragraph.paragraph_format.tab_stops
+    style = paragraph.style
+    while style is not None:
+        for stop in style.paragraph_format.tab_stops:
+            stops.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)
+        style = style.base_style
+    stops.add_tab_stop(Twips(width // 2), WD_TAB_ALIGNMENT.CENTER)
+    stops.add_tab_stop(Twips(width), WD_TAB_ALIGNMENT.RIGHT)
 
 
 def _header_text(p, text: str, rpr) -> None:
