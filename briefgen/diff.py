@@ -6,10 +6,8 @@ repository holding the current directory (``HEAD~1:seeds``).
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +15,8 @@ from briefgen import atomic
 from briefgen.analyse import analyse
 from briefgen.errors import BriefgenError
 from briefgen.load import Project, load_project
+from briefgen.model import FILES
+from briefgen.yamlio import MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -59,16 +59,39 @@ def load_version(spec: str, base: Path = Path("."), where: dict | None = None) -
         top = Path(_git("-C", str(base), "rev-parse", "--show-toplevel").decode().strip())
         inside = folder.relative_to(top.resolve()).as_posix()
         commit = _commit(top, rev)
-        archive = _git("-C", str(top), "archive", "--format=tar", commit, "--", inside)
+        files = _data_files(top, commit, inside)
     except (BriefgenError, ValueError) as exc:
         why = exc.problems[0].message if isinstance(exc, BriefgenError) else "the path is outside the repository"
         raise BriefgenError.one(f"cannot read {spec!r} from git: {why}", **(where or {}),
                                 hint="give REV:PATH with a revision git knows, e.g. HEAD~1:seeds",
                                 kind="data" if where else "usage") from None
     with atomic.scratch("diff") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
-        return load_project(Path(tmp) / inside)
+        for name, data in files.items():
+            (Path(tmp) / name).write_bytes(data)
+        return load_project(Path(tmp))
+
+
+def _data_files(top: Path, commit: str, inside: str) -> dict[str, bytes]:
+    """The project's data files in folder `inside` at `commit`, as git stores them.
+
+    Read as raw objects (``ls-tree``, ``cat-file``), never checked out or archived: those
+    apply the repository's own filters (``.gitattributes`` with a ``filter.*.smudge`` in
+    ``.git/config``), which run any command the repository's sender chose. Only the data
+    files at the folder's top are read, each no larger than the loader reads."""
+    prefix = f"{inside}/" if inside not in ("", ".") else ""
+    listing = _git("-C", str(top), "ls-tree", "-z", "-l", "--end-of-options", commit, "--", prefix or ".")
+    wanted: dict[str, str] = {}
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.decode("utf-8", errors="replace").partition("\t")
+        mode, kind, oid, size = meta.split()
+        name = path[len(prefix):]
+        if kind == "blob" and mode in ("100644", "100755") and name in FILES:
+            if int(size) > MAX_BYTES:
+                raise BriefgenError.one(f"{path} is larger than {MAX_BYTES // 2**20} MB at that revision")
+            wanted[name] = oid
+    return {name: _git("-C", str(top), "cat-file", "blob", oid) for name, oid in wanted.items()}
 
 
 def _commit(top: Path, rev: str) -> str:
@@ -90,7 +113,10 @@ def _git(*args: str) -> bytes:
     """Run git with `args`; every value in them comes after an option that takes it, or
     after '--' / '--end-of-options', so none can be read as an option."""
     try:
-        proc = subprocess.run(["git", *args], capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        # the repository's hooks and monitor off, whatever its config says (none of these
+        # commands should run them; this makes sure)
+        proc = subprocess.run(["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", *args],
+                              capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BriefgenError.one(f"git failed: {exc}") from None
     if proc.returncode != 0:

@@ -185,3 +185,22 @@ def test_validate_lists_undated_claims_then_counts_the_rest(mini):
     assert len(messages) == UNDATED_SHOWN + 1
     assert messages[0].startswith("'cl-undated-0' cannot be dated")
     assert messages[-1] == "5 more claims cannot be dated either"
+
+
+def test_a_git_revision_is_read_without_the_repositorys_filters(tmp_path):
+    # a project sent with its .git: a filter the repository's own config defines runs a
+    # command wherever git checks the files out or archives them; briefgen reads the raw
+    # objects, so the command never runs, and the previous version still loads
+    repo = tmp_path / "repo"
+    shutil.copytree(MINI, repo)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitattributes").write_text("*.yaml filter=x\n")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], check=True)
+    ran = tmp_path / "ran"
+    subprocess.run([*git, "config", "filter.x.smudge", f"sh -c 'touch {ran}; cat'"], check=True)
+    revise(repo)
+    r = run_cli("diff", "HEAD:.", ".", cwd=repo)
+    assert r.code == 0 and "Changed claims (1):" in r.out, r.err
+    assert not ran.exists()
