@@ -270,6 +270,13 @@ def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> d
         from briefgen.seal import from_settings
 
         spec = from_settings(project, audience)
+        if spec is not None and req.limits.sandbox:
+            # the project's files chose the key: a project sent for a sandboxed build could
+            # have its own text certified with the analyst's key
+            raise BriefgenError.one(
+                f"{spec.where} asks to seal the PDF, which --sandbox does not do with a key the "
+                "project's files name", kind="usage",
+                hint="to seal it, name the key yourself: --seal KEY CERT; or build with --no-seal")
         if spec is not None:
             return {**(given or {}), "seal": spec}
     return given

@@ -204,6 +204,13 @@ def test_a_profile_or_briefgen_yaml_seals_without_a_flag_and_no_seal_wins(tmp_pa
     assert_sealed(next((tmp_path / "board").glob("*.pdf")), seal[1])
     r = build(project, tmp_path / "unsealed", "--no-seal", passphrase=None, audience="board")
     assert r.code == 0 and b"/ByteRange" not in next((tmp_path / "unsealed").glob("*.pdf")).read_bytes()
+    # a sandboxed build is of a project not trusted: its files do not choose the key
+    r = build(project, tmp_path / "boxed", "--sandbox", passphrase=None, audience="board")
+    assert r.code == 2 and "--sandbox does not do with a key the project's files name" in r.err, r.err
+    assert not (tmp_path / "boxed").exists() or not any((tmp_path / "boxed").iterdir())
+    r = build(project, tmp_path / "boxed", "--sandbox", "--seal", *map(str, seal), audience="board")
+    assert r.code == 0, r.err
+    assert_sealed(next((tmp_path / "boxed").glob("*.pdf")), seal[1])
     # briefgen.yaml seals every audience; its passphrase from the environment variable it names
     with (project / "briefgen.yaml").open("a") as fh:
         fh.write(f"seal:\n  key: keys/{seal[0].name}\n  cert: keys/{seal[1].name}\n  passphrase_env: DESK_SEAL\n")
