@@ -36,6 +36,9 @@ class Code:
     text: str
 
 
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})   # see Link.followable
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """A hyperlink; `url` starting with '#' points at a heading's `id` in this document."""
@@ -46,6 +49,18 @@ class Link:
     @property
     def internal(self) -> bool:
         return self.url.startswith("#")
+
+    @property
+    def followable(self) -> bool:
+        """Whether a writer may make it a link a reader can follow: a heading of this
+        document, or a web or mail address (http, https, mailto) with no space or control
+        character. Anything else (a file, an smb share, a protocol handler such as
+        ms-msdt: or search-ms:, a scheme-relative //host) is written as its text."""
+        if self.internal:
+            return True
+        scheme, colon, rest = self.url.partition(":")
+        return bool(colon) and scheme.lower() in LINK_SCHEMES and not any(c <= " " or c == "\x7f" for c in self.url) \
+            and (scheme.lower() == "mailto" or rest.startswith("//"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -141,3 +142,37 @@ def test_writing_formats_side_by_side_gives_the_same_bytes_as_one_after_another(
     assert side.code == 0 and serial.returncode == 0, serial.stderr
     for name in ("mini-briefing-full.docx", "mini-briefing-full.pdf"):
         assert (tmp_path / "side" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name
+
+
+HANDLERS = ["ms-msdt:/id%20PCWDiagnostic", "search-ms:query=x", "ms-word:ofe|u|https://evil.example/x.docx",
+            "mhtml:http://evil.example/x", "smb://203.0.113.4/share", "file:///etc/passwd", "//evil.example/x",
+            "javascript:alert(1)"]
+
+
+def test_a_template_link_is_followable_only_to_the_web_mail_or_a_heading(mini, tmp_path):
+    # a link to a protocol handler or a share starts a program or leaks credentials when a
+    # reader follows it: every writer writes such links as their text
+    (mini / "templates").mkdir(exist_ok=True)
+    links = " ".join(f"[bad{i}]({u})" for i, u in enumerate(HANDLERS))
+    (mini / "templates" / "links.md.j2").write_text(
+        '{% extends "_base.md.j2" %}{% block bluf %}\n# Links\n\n' + links
+        + " [good](https://example.org/a) [mail](mailto:desk@example.org)\n{% endblock %}\n")
+    out = tmp_path / "o"
+    r = run_cli("build", str(mini), "--audience", "links", "--format", "docx,pdf,html", "--out", str(out))
+    assert r.code == 0, r.err
+    import zipfile
+    from pypdf import PdfReader
+
+    stem = next(out.glob("*.pdf")).stem
+    with zipfile.ZipFile(out / f"{stem}.docx") as z:
+        rels = z.read("word/_rels/document.xml.rels").decode()
+        body = z.read("word/document.xml").decode()
+    targets = set(re.findall(r'Target="([^"]+)"[^>]*TargetMode="External"', rels))
+    pdf = PdfReader(out / f"{stem}.pdf")
+    uris = {a.get_object()["/A"].get("/URI") for page in pdf.pages for a in page.get("/Annots", [])
+            if a.get_object().get("/A", {}).get("/S") == "/URI"}
+    hrefs = set(re.findall(r'<a href="([^"#][^"]*)"', (out / f"{stem}.html").read_text()))
+    for found in (targets, uris, hrefs):
+        assert {"https://example.org/a", "mailto:desk@example.org"} <= found, found
+        assert not [u for u in found if not u.startswith(("https://", "http://", "mailto:"))], found
+    assert all(f"bad{i}" in body for i in range(len(HANDLERS)))     # the text stays

@@ -373,6 +373,9 @@ class _Writer:
 
     def link(self, out: list[str], node: t.Link, part, bold: bool, italic: bool, runs: Runs | None = None) -> None:
         """A hyperlink: to a heading's bookmark, or to a URL through a relationship of `part`."""
+        if not node.followable:     # written as its text (see tree.Link.followable)
+            self.inlines(out, node.children, part, bold=bold, italic=italic, runs=runs)
+            return
         if node.internal:
             out.append(f'<w:hyperlink w:anchor="{_x(_bookmark_name(node.url[1:]))}">')
         else:

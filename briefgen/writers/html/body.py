@@ -14,14 +14,12 @@ from __future__ import annotations
 import re
 from html import escape
 from typing import assert_never
-from urllib.parse import urlsplit
 
 from briefgen import bidi, fonts, look
 from briefgen import tree as t
 
 FIGURE_WIDTH = 6.3 * 72   # points: the width the Word file draws the timeline at, so it is the same scene
 TABLE_WIDTH = 620.0       # points: about a wide screen's table, 14 px text, to share columns out by their words
-_SCHEMES = {"", "http", "https", "mailto"}   # links to anything else are written as their text
 _ALIGN = {"right": ' class="r"', "center": ' class="c"'}
 
 
@@ -236,7 +234,7 @@ class Body:
         self.deferred = []
         inner = self.inlines(node.children, True)
         after = "".join(self.deferred)
-        if not _linkable(node.url):
+        if not node.followable:     # see tree.Link.followable
             return inner + after
         return f'<a href="{attr(node.url)}">{inner}</a>{after}'
 
@@ -269,11 +267,3 @@ def heading_level(h: t.Heading) -> int:
     return min(h.level + 1, 6)
 
 
-def _linkable(url: str) -> bool:
-    if url.startswith("#"):
-        return True
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return False
-    return scheme in _SCHEMES and not re.search(r"[\x00-\x20]", url)

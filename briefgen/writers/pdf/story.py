@@ -34,7 +34,6 @@ from briefgen.writers.pdf.tables import boxed_table, data_table, first_rows_heig
 from briefgen.writers.pdf.text import attr, bold, bold_style, clean, esc, long_cjk, needs_shaping, shaping
 
 _SAFE_DEST = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
-_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
 
 
 class Place(Enum):
@@ -433,7 +432,7 @@ class Builder:
             if dest is None:
                 return inner
             href = "#" + dest
-        elif url.lower().startswith(_SCHEMES):
+        elif node.followable:     # see tree.Link.followable
             href = url
         else:
             return inner
