@@ -124,6 +124,9 @@ def _check(path: Path, read: YamlDoc | BriefgenError) -> Checked:
     return Checked(read, model, tuple(problems))
 
 
+#: Entries a data file's list may hold: ten times the largest project measured. A few
+#: megabytes of `{}, {}, ...` are a million entries, each with problems to report.
+MAX_ENTRIES = 100_000
 PARALLEL_BYTES = 1_000_000  # a file this large is parsed in a second process while this one reads the rest
 
 
@@ -200,6 +203,13 @@ def _validate(doc: YamlDoc, cls: type[BaseModel], problems: list[Problem]) -> Ba
             f"expected a mapping with {top} at the top", file=doc.file, line=1,
             hint=f"start the file with `{next(iter(cls.model_fields))}:`"))
         return None
+    for key, value in doc.data.items():
+        if isinstance(value, list) and len(value) > MAX_ENTRIES:
+            problems.append(Problem(
+                f"{len(value):,} entries in '{key}', more than briefgen reads ({MAX_ENTRIES:,})",
+                file=doc.file, line=doc.line((key,)), field=str(key),
+                hint="split the story into projects; briefgen is measured up to 10,000 events and claims"))
+            return None     # checking each would take memory and time without bound
     try:
         return cls.model_validate(doc.data)
     except ValidationError as exc:

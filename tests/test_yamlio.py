@@ -6,6 +6,7 @@ import pytest
 
 from briefgen import yamlio
 from briefgen.errors import BriefgenError
+from conftest import run_cli
 
 
 def _write(tmp_path, text: str):
@@ -176,3 +177,13 @@ def test_only_ordinary_files_are_read_and_never_past_the_limit(tmp_path):
     for path, what in ((fifo, "a named pipe"), (link, "a device"), (tmp_path, "a folder")):
         with pytest.raises(BriefgenError, match=f"not a regular file \\(it is {what}\\)"):
             yamlio.load_yaml(path)
+
+
+def test_a_list_of_more_entries_than_briefgen_reads_is_one_problem_not_millions(mini):
+    # 300 kB of "{}, " is 100,001 events, each of which would have four problems to report
+    from briefgen.load import MAX_ENTRIES
+
+    (mini / "events.yaml").write_text("events: [" + ", ".join(["{}"] * (MAX_ENTRIES + 1)) + "]\n")
+    r = run_cli("validate", str(mini))
+    assert r.code == 1
+    assert r.err.count("\n") <= 2 and "100,001 entries in 'events', more than briefgen reads (100,000)" in r.err
