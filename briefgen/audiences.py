@@ -60,6 +60,17 @@ def builtin_folder() -> Path:
     return BUILTIN
 
 
+def replaced_builtins(project_root: Path) -> list[Path]:
+    """The project's templates that replace a built-in one the built-in audiences extend
+    or import (``_base.md.j2``, ``_macros.md.j2``, a citation style): building a built-in
+    audience then runs them too."""
+    own = project_templates(project_root)
+    if not own.is_dir():
+        return []
+    return sorted(own / f.name for f in builtin_folder().iterdir()
+                  if f.name.startswith("_") and f.name.endswith(SUFFIX) and (own / f.name).is_file())
+
+
 def search_path(project_root: Path) -> list[Path]:
     own = project_templates(project_root)
     return ([own] if own.is_dir() else []) + [builtin_folder()]

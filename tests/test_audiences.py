@@ -10,7 +10,7 @@ import pytest
 
 from briefgen import tree as t
 from briefgen.analyse import analyse, select
-from briefgen.audiences import audiences, load_profile
+from briefgen.audiences import BUILTIN, audiences, load_profile
 from briefgen.build import document_for
 from briefgen.load import load_project
 from conftest import SEEDS, run_cli, tool
@@ -242,3 +242,16 @@ def test_memo_renders_a_macro_once_per_argument(tmp_path, sandbox):
     doc = document_for(load_project(proj), "counted", DAY, Limits(sandbox=sandbox))
     labels = [s.label for s in list(load_project(proj).sources.values())[:2]]
     assert t.plain_text(doc.blocks[0].children) == f"{labels[0]}; {labels[1]}; {labels[0]}; calls: 2"
+
+
+def test_templates_list_says_when_the_project_replaces_what_built_in_audiences_extend(tmp_path):
+    # a project sent with its own _base.md.j2 runs it in every built-in audience: the
+    # listing must not call those plainly "built-in"
+    assert run_cli("init", str(tmp_path / "p")).code == 0
+    plain = run_cli("templates", "list", str(tmp_path / "p"))
+    assert plain.code == 0 and "with the project's" not in plain.out and "note:" not in plain.err
+    shutil.copy(BUILTIN / "_base.md.j2", tmp_path / "p" / "templates" / "_base.md.j2")
+    r = run_cli("templates", "list", str(tmp_path / "p"), env={"COLUMNS": "160"})
+    assert r.code == 0
+    assert "built-in (with the project's _base.md.j2)" in r.out
+    assert "_base.md.j2 replaces the built-in one, so every built-in audience runs it too" in r.err

@@ -25,14 +25,20 @@ def templates_list(project_dir: ProjectDir = Path(".")) -> None:
 
     Example: briefgen templates list seeds
     """
-    from briefgen.audiences import audiences, misnamed, misnamed_warning
+    from briefgen.audiences import audiences, misnamed, misnamed_warning, replaced_builtins
 
     table = Table(expand=True)
     for col, kw in (("Audience", {"no_wrap": True}), ("From", {"no_wrap": True}), ("Description", {"ratio": 3})):
         table.add_column(col, **kw)
+    replaced = replaced_builtins(project_dir)
     for aud in audiences(project_dir):
-        table.add_row(aud.name, aud.origin, aud.description)
+        origin = aud.origin + (" (with the project's " + ", ".join(p.name for p in replaced) + ")"
+                               if replaced and aud.origin == "built-in" else "")
+        table.add_row(aud.name, origin, aud.description)
     out.print(table, markup=False)
+    for path in replaced:
+        err.print(f"note: {display_path(path)} replaces the built-in one, so every built-in audience runs it "
+                  "too; build a project you do not trust with --sandbox", markup=False, soft_wrap=True)
     for path in misnamed(project_dir):
         err.print(f"warning: {misnamed_warning(path)}", markup=False, soft_wrap=True)
 
