@@ -171,7 +171,8 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
         from briefgen.diff import diff, load_version
 
         file, line = project.locate("briefgen.yaml", "previous")
-        old = load_version(cfg.previous, project.root, dict(file=file, line=line, field="previous"))
+        old = load_version(cfg.previous, project.root, dict(file=file, line=line, field="previous"),
+                           within=project.root if limits.sandbox else None)
         # the reader sees the previous version's date, never a path or a git revision
         day = old.config.as_of
         changes = diff(old, project, f"{day.day} {day:%B} {day.year}" if day else "", "this briefing")
@@ -293,7 +294,8 @@ def _previous_document(project: Project, req: BuildRequest, audience: str, build
     from briefgen.diff import load_version
     from briefgen.parse import parse
 
-    old = without_previous(load_version(project.config.previous, project.root))
+    old = without_previous(load_version(project.config.previous, project.root,
+                                        within=project.root if req.limits.sandbox else None))
     if req.as_of is not None:
         old = as_of(old, req.as_of)
     markdown, meta = _markdown_for(old, audience, build_date, req.limits)

@@ -46,12 +46,21 @@ class Diff:
                         self.claims_removed, self.claims_changed, self.status_changed))
 
 
-def load_version(spec: str, base: Path = Path("."), where: dict | None = None) -> Project:
+def load_version(spec: str, base: Path = Path("."), where: dict | None = None, within: Path | None = None) -> Project:
     """Load a project folder, or a folder at a git revision (REV:PATH); paths are relative to `base`.
 
-    `where` (file, line, field) locates `spec` when it comes from data, not the command line."""
+    `where` (file, line, field) locates `spec` when it comes from data, not the command line.
+    `within`, if given, is the folder the version must lie in (a sandboxed build's project:
+    its `previous:` must not bring another project's data to its templates)."""
     path = base / spec
-    if path.is_dir() or ":" not in spec:
+    git = not path.is_dir() and ":" in spec
+    if within is not None:
+        inside = (base / spec.partition(":")[2]).resolve() if git else path.resolve()
+        if not inside.is_relative_to(within.resolve()):
+            raise BriefgenError.one(f"{spec!r} is outside the project folder, which --sandbox does not read",
+                                    **(where or {}), kind="data" if where else "usage",
+                                    hint="keep the previous version inside the project, or build without --sandbox")
+    if not git:
         return load_project(path)
     rev, _, sub = spec.partition(":")
     folder = (base / sub).resolve()

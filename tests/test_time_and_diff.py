@@ -204,3 +204,16 @@ def test_a_git_revision_is_read_without_the_repositorys_filters(tmp_path):
     r = run_cli("diff", "HEAD:.", ".", cwd=repo)
     assert r.code == 0 and "Changed claims (1):" in r.out, r.err
     assert not ran.exists()
+
+
+def test_a_sandboxed_build_reads_no_previous_version_outside_its_project(tmp_path):
+    # previous: ../other would put another project's data in front of untrusted templates
+    for name in ("p", "other"):
+        assert run_cli("init", str(tmp_path / name)).code == 0
+    with (tmp_path / "p" / "briefgen.yaml").open("a") as fh:
+        fh.write("previous: ../other\n")
+    boxed = run_cli("build", str(tmp_path / "p"), "--sandbox", "--format", "pdf", "--out", str(tmp_path / "o1"))
+    assert boxed.code == 1 and "previous: '../other' is outside the project folder, which --sandbox" in boxed.err
+    assert not (tmp_path / "o1").exists() or not any((tmp_path / "o1").iterdir())
+    trusted = run_cli("build", str(tmp_path / "p"), "--format", "pdf", "--out", str(tmp_path / "o2"))
+    assert trusted.code == 0, trusted.err
