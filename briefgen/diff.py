@@ -14,7 +14,7 @@ from pathlib import Path
 from briefgen import atomic
 from briefgen.analyse import analyse
 from briefgen.errors import BriefgenError
-from briefgen.load import Project, load_project
+from briefgen.load import CONFIG_FILE, Project, load_project
 from briefgen.model import FILES
 from briefgen.yamlio import MAX_BYTES
 
@@ -100,6 +100,8 @@ def _data_files(top: Path, commit: str, inside: str) -> dict[str, bytes]:
             if int(size) > MAX_BYTES:
                 raise BriefgenError.one(f"{path} is larger than {MAX_BYTES // 2**20} MB at that revision")
             wanted[name] = oid
+    if CONFIG_FILE not in wanted:
+        raise BriefgenError.one(f"no briefgen project at '{inside}' in that revision")
     return {name: _git("-C", str(top), "cat-file", "blob", oid) for name, oid in wanted.items()}
 
 
