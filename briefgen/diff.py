@@ -55,8 +55,8 @@ def load_version(spec: str, base: Path = Path("."), where: dict | None = None, w
     path = base / spec
     git = not path.is_dir() and ":" in spec
     if within is not None:
-        inside = (base / spec.partition(":")[2]).resolve() if git else path.resolve()
-        if not inside.is_relative_to(within.resolve()):
+        folder = (base / spec.partition(":")[2]).resolve() if git else path.resolve()
+        if not folder.is_relative_to(within.resolve()):
             raise BriefgenError.one(f"{spec!r} is outside the project folder, which --sandbox does not read",
                                     **(where or {}), kind="data" if where else "usage",
                                     hint="keep the previous version inside the project, or build without --sandbox")

@@ -270,7 +270,7 @@ def _problem(doc: YamlDoc, cls: type[BaseModel], path: tuple, err: dict) -> Prob
         hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(sorted(known))}"
         return Problem(f"unknown field '{key}'", **where, hint=hint)
     if kind == "literal_error":
-        allowed = [str(x) for x in (err.get("ctx") or {}).get("expected_values", ())] or re.findall(r"'([^']*)'", msg)
+        allowed = re.findall(r"'([^']*)'", (err.get("ctx") or {}).get("expected", ""))   # "'low', 'medium' or 'high'"
         close = difflib.get_close_matches(str(err.get("input")), allowed, n=1, cutoff=0.6)
         hint = msg.replace("Input should be", "use")
         return Problem(f"{_shown(err.get('input'))} is not allowed", **where,
