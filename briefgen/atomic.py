@@ -45,6 +45,19 @@ def prepare_dir(out_dir: Path) -> Path:
     return out_dir
 
 
+def check_real_dir(out_dir: Path) -> None:
+    """An output error if `out_dir`, or a folder on the way to it below the working folder,
+    is a symbolic link: a sandboxed build writes into a real folder only, since a project
+    sent by someone else may ship an ``out`` that links to any folder of the reader's."""
+    steps = [out_dir] if out_dir.is_absolute() else [Path(*out_dir.parts[:n]) for n in range(1, len(out_dir.parts) + 1)]
+    for step in steps:
+        if step.is_symlink():
+            raise BriefgenError.one(f"the output folder goes through a link ({display_path(step)} -> {os.readlink(step)}), "
+                                    "and a sandboxed build writes only into a real folder", file=display_path(out_dir),
+                                    field="--out", hint="remove the link, or choose a folder of your own with --out",
+                                    kind="output")
+
+
 def _host() -> str:
     """Six hex digits naming this machine (a folder may be shared with others)."""
     return hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:6]

@@ -204,6 +204,8 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
         with collector.paused():
             doc, name, plan, previous = _document(req, stages, started, ahead)
         collector.freeze()  # the tree lives until the end
+        if req.limits.sandbox:
+            atomic.check_real_dir(req.out_dir)
         out_dir = atomic.prepare_dir(req.out_dir)
     except BaseException:
         for job in [*started.values(), *ahead.values()]:
@@ -238,6 +240,10 @@ def _document(req: BuildRequest, stages: Stages, started: dict[str, Ahead], ahea
     from briefgen.asof import as_of
     from briefgen.audiences import check_name
 
+    if req.limits.sandbox:
+        from briefgen.load import check_confined
+
+        check_confined(req.project_dir)
     project = stages.load(req.project_dir)
     if req.as_of is not None:
         project = as_of(project, req.as_of)

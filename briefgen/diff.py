@@ -14,7 +14,7 @@ from pathlib import Path
 from briefgen import atomic
 from briefgen.analyse import analyse
 from briefgen.errors import BriefgenError
-from briefgen.load import CONFIG_FILE, Project, load_project
+from briefgen.load import CONFIG_FILE, Project, check_confined, load_project
 from briefgen.model import FILES
 from briefgen.yamlio import MAX_BYTES
 
@@ -61,6 +61,8 @@ def load_version(spec: str, base: Path = Path("."), where: dict | None = None, w
                                     **(where or {}), kind="data" if where else "usage",
                                     hint="keep the previous version inside the project, or build without --sandbox")
     if not git:
+        if within is not None:
+            check_confined(path)
         return load_project(path)
     rev, _, sub = spec.partition(":")
     folder = (base / sub).resolve()

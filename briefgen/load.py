@@ -98,6 +98,21 @@ def load_project(root: Path | str, check: Callable[[list[Path]], dict[Path, Chec
     return project
 
 
+
+def check_confined(root: Path) -> None:
+    """A data error for each of the project's data files that is a link to a file outside
+    `root`. A sandboxed build reads the project folder only: the project comes from
+    someone else, and a data file linked to any file of the reader's would have its
+    values printed by the project's templates."""
+    top = root.resolve()
+    problems = [Problem(f"data file is a link to {real}, outside the project folder, which --sandbox does not read",
+                        file=display_path(root / name),
+                        hint="copy the file into the project folder, or build without --sandbox if you trust it")
+                for name in FILES if (root / name).is_symlink()
+                and not (real := (root / name).resolve()).is_relative_to(top)]
+    if problems:
+        raise BriefgenError(problems)
+
 @dataclass(frozen=True)
 class Checked:
     """One data file read and validated: its text and data, its model, or its problems."""

@@ -312,3 +312,41 @@ def test_every_attack_of_the_corpus_is_refused_building_both_projects(tmp_path, 
     built = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(built) == 3 * len(AUDIENCES) and not any("attack" in name for name in built), built
     assert SECRET not in output_text(tmp_path / "out") and "keep me" not in output_text(tmp_path / "out")
+
+
+def test_a_sandboxed_build_reads_no_data_file_linked_from_outside_the_project(tmp_path):
+    # the project is someone else's: a claims.yaml linked to a file of the reader's would
+    # have its values printed by the project's templates
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    mine = tmp_path / "mine.yaml"
+    (project / "claims.yaml").rename(mine)
+    (project / "claims.yaml").symlink_to(mine)
+    boxed = run_cli("build", str(project), "--sandbox", "--format", "pdf", "--out", str(tmp_path / "o1"))
+    assert boxed.code == 1 and "claims.yaml: data file is a link to" in boxed.err, boxed.err
+    assert "outside the project folder, which --sandbox does not read" in boxed.err
+    assert not (tmp_path / "o1").exists()
+    trusted = run_cli("build", str(project), "--format", "pdf", "--out", str(tmp_path / "o2"))
+    assert trusted.code == 0, trusted.err
+    # a link that stays inside the project is the project's own data
+    (project / "claims.yaml").unlink()
+    (project / "data").mkdir()
+    mine.rename(project / "data" / "claims.yaml")
+    (project / "claims.yaml").symlink_to(Path("data") / "claims.yaml")
+    inside = run_cli("build", str(project), "--sandbox", "--format", "pdf", "--out", str(tmp_path / "o3"))
+    assert inside.code == 0, inside.err
+
+
+def test_a_sandboxed_build_writes_nothing_through_an_output_folder_the_project_links(tmp_path):
+    # a project shipping `out` -> any folder of the reader's: built from inside it, the
+    # files would land in that folder
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "out").symlink_to(elsewhere)
+    boxed = run_cli("build", ".", "--sandbox", "--format", "pdf", cwd=project)
+    assert boxed.code == 4 and "the output folder goes through a link (out ->" in boxed.err, boxed.err
+    assert "Traceback" not in boxed.err and list(elsewhere.iterdir()) == []
+    real = run_cli("build", ".", "--sandbox", "--format", "pdf", "--out", "built", cwd=project)
+    assert real.code == 0 and any((project / "built").iterdir()), real.err
