@@ -140,8 +140,8 @@ def misnamed_warning(path: Path) -> str:
 def _description(path: Path | None) -> str:
     if path is None:
         return ""
-    try:
-        data = load_yaml(path).data
+    try:   # a profile linked from outside the template folders is no one's description
+        data = load_yaml(contained(path, [path.parent])).data
     except BriefgenError:
         return ""
     return str(data.get("description", "")) if isinstance(data, dict) else ""

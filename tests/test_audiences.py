@@ -255,3 +255,18 @@ def test_templates_list_says_when_the_project_replaces_what_built_in_audiences_e
     assert r.code == 0
     assert "built-in (with the project's _base.md.j2)" in r.out
     assert "_base.md.j2 replaces the built-in one, so every built-in audience runs it too" in r.err
+
+
+def test_templates_list_shows_no_description_from_a_profile_linked_from_elsewhere(tmp_path):
+    # a profile that links outside the template folders is refused when built; listing
+    # it must not print what the linked file holds either
+    project = tmp_path / "p"
+    assert run_cli("init", str(project)).code == 0
+    shutil.copy(project / "templates" / "team.md.j2", project / "templates" / "linked.md.j2")
+    (tmp_path / "elsewhere.yaml").write_text('description: "From a file outside the project"\n')
+    (project / "templates" / "linked.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    (project / "templates" / "own.yaml").write_text('description: "The team\'s own profile"\n')
+    shutil.copy(project / "templates" / "team.md.j2", project / "templates" / "own.md.j2")
+    r = run_cli("templates", "list", str(project), env={"COLUMNS": "200"})
+    assert r.code == 0 and "linked" in r.out and "The team's own profile" in r.out, r.out
+    assert "From a file outside" not in r.out
