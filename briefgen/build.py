@@ -157,7 +157,10 @@ def document_for(project: Project, audience: str, build_date: dt.date, limits: L
 
 
 def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: Limits,
-                  stages: Stages = COLD) -> tuple[str, Meta]:
+                  stages: Stages = COLD, as_of_day: dt.date | None = None) -> tuple[str, Meta]:
+    """The audience's Markdown and the tree's meta. `as_of_day`: the day `project` was cut
+    to (``--as-of``), which its previous version is cut to as well, so that what was not
+    yet known on that day is not reported as withdrawn since."""
     from briefgen.analyse import analyse
     from briefgen.audiences import load_profile, logo_file
     from briefgen.look import NAVY
@@ -173,6 +176,10 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
         file, line = project.locate("briefgen.yaml", "previous")
         old = load_version(cfg.previous, project.root, dict(file=file, line=line, field="previous"),
                            within=project.root if limits.sandbox else None)
+        if as_of_day is not None:
+            from briefgen.asof import as_of
+
+            old = as_of(old, as_of_day)
         # the reader sees the previous version's date, never a path or a git revision
         day = old.config.as_of
         changes = diff(old, project, f"{day.day} {day:%B} {day.year}" if day else "", "this briefing")
@@ -255,7 +262,7 @@ def _document(req: BuildRequest, stages: Stages, started: dict[str, Ahead], ahea
     size = len(project.events) + len(project.claims)
     ahead.update(stages.ahead(plan, size, started))
     build_date = req.build_date or req.as_of or default_build_date(project)
-    markdown, meta = _markdown_for(project, audience, build_date, req.limits, stages)
+    markdown, meta = _markdown_for(project, audience, build_date, req.limits, stages, req.as_of)
     previous = _previous_document(project, req, audience, build_date, plan)
     # Free a long briefing's models, then its Markdown, before the next stage grows. The
     # template context holds them in reference cycles, so they need a collection: a pass
@@ -300,12 +307,20 @@ def _previous_document(project: Project, req: BuildRequest, audience: str, build
     from briefgen.diff import load_version
     from briefgen.parse import parse
 
-    old = without_previous(load_version(project.config.previous, project.root,
-                                        within=project.root if req.limits.sandbox else None))
+    old = briefed_as(load_version(project.config.previous, project.root,
+                                  within=project.root if req.limits.sandbox else None), project)
     if req.as_of is not None:
         old = as_of(old, req.as_of)
     markdown, meta = _markdown_for(old, audience, build_date, req.limits)
     return parse(markdown, meta, origin=f"{audience} template output (previous version)")
+
+
+def briefed_as(old: Project, new: Project) -> Project:
+    """The previous version `old` as `new`'s briefing would show it: its own data, without
+    a "Since the last briefing" of its own, through `new`'s templates and profiles. A
+    version read from git or a folder of data may lack the project's audiences, and the
+    changes file shows what changed in the data, not in the templates."""
+    return replace(without_previous(old), root=new.root)
 
 
 def without_previous(project: Project) -> Project:
@@ -324,7 +339,7 @@ def write_changes(old: Project, new: Project, audience: str, build_date: dt.date
         raise BriefgenError.one(f"the changes file must be a {suffixes}, not '{target.name}'", field="--redline",
                                 hint=f"name a file ending in {suffixes}", kind="usage")
     opts = options(w.NAME, {"reference": reference} if reference else None)
-    previous = document_for(without_previous(old), audience, build_date)
+    previous = document_for(briefed_as(old, new), audience, build_date)
     doc = document_for(new, audience, build_date)
     atomic.prepare_dir(target.parent)
     warnings: list[str] = []

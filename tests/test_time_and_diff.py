@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 
@@ -217,3 +218,46 @@ def test_a_sandboxed_build_reads_no_previous_version_outside_its_project(tmp_pat
     assert not (tmp_path / "o1").exists() or not any((tmp_path / "o1").iterdir())
     trusted = run_cli("build", str(tmp_path / "p"), "--format", "pdf", "--out", str(tmp_path / "o2"))
     assert trusted.code == 0, trusted.err
+
+
+def test_previous_from_git_or_a_folder_builds_the_projects_own_and_new_audiences(tmp_path):
+    # the previous version is data: briefed through the project's templates, whether git
+    # holds them at that revision (team) or the audience is new since (ceo)
+    project = tmp_path / "p"
+    assert run_cli("init", str(project)).code == 0
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(project)]
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], check=True)
+    shutil.copytree(project, tmp_path / "v1", ignore=shutil.ignore_patterns(".git", "templates"))
+    assert run_cli("templates", "new", "ceo", "--from", "executive", str(project)).code == 0
+    for previous in ("HEAD:.", "../v1"):
+        config = project / "briefgen.yaml"
+        config.write_text(re.sub(r"^previous:.*\n", "", config.read_text(), flags=re.M) + f"previous: {previous}\n")
+        for audience in ("team", "ceo"):
+            out = tmp_path / f"o-{audience}-{previous[:2]}"
+            r = run_cli("build", ".", "--audience", audience, "--format", "docx", "--no-toc-pages", "--out", str(out),
+                        cwd=project)
+            assert r.code == 0, (previous, audience, r.err)
+            assert sorted(p.name.rsplit("-", 1)[-1] for p in out.iterdir()) == sorted(["changes.docx", f"{audience}.docx"])
+    redline = run_cli("diff", "HEAD:.", ".", "--redline", str(tmp_path / "r.docx"), "--audience", "team", cwd=project)
+    assert redline.code == 0 and (tmp_path / "r.docx").exists(), redline.err
+
+
+def test_as_of_cuts_the_previous_version_to_the_same_day(tmp_path):
+    # a 24 September view compared with a whole previous version would call everything
+    # known only later "withdrawn"; cut to the same day, an unchanged version has no changes
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    shutil.copytree(MINI, tmp_path / "before")
+    with (project / "briefgen.yaml").open("a") as fh:
+        fh.write("previous: ../before\n")
+    early = run_cli("build", str(project), "--as-of", "2025-09-24", "--format", "html", "--out", str(tmp_path / "o1"))
+    assert early.code == 0, early.err
+    [page] = (tmp_path / "o1").glob("*.html")
+    text = page.read_text(encoding="utf-8")
+    assert "withdrawn" not in text and "no longer reported" not in text, text
+    revise(project)
+    later = run_cli("build", str(project), "--format", "html", "--out", str(tmp_path / "o2"))
+    [page] = (tmp_path / "o2").glob("*.html")
+    assert later.code == 0 and "<strong>New claims</strong> (1)" in page.read_text(encoding="utf-8"), later.err
