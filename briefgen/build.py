@@ -198,7 +198,7 @@ def _markdown_for(project: Project, audience: str, build_date: dt.date, limits: 
 
 def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: Stages = COLD) -> list[Path]:
     """Build one audience in each requested format; return the files written. A writer's
-    warnings (the build still succeeds) go to `warn`, one line each. `stages` does the
+    warnings and a misspelt unit's (the build still succeeds) go to `warn`, one line each. `stages` does the
     stages a watch session reuses (:class:`Stages`)."""
     if req.limits.sandbox:
         from briefgen import confine
@@ -207,9 +207,10 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
             return confine.run(functools.partial(build, stages=stages), req, warn)
     started = stages.start(req.formats or DEFAULT_FORMATS)   # writers preparing while the data loads
     ahead: dict[int, Ahead] = {}   # those _document keeps, by index in the plan
+    said: list[str] = []            # the data's warnings a build gives too
     try:
         with collector.paused():
-            doc, name, plan, previous = _document(req, stages, started, ahead)
+            doc, name, plan, previous = _document(req, stages, started, ahead, said)
         collector.freeze()  # the tree lives until the end
         if req.limits.sandbox:
             atomic.check_real_dir(req.out_dir)
@@ -232,14 +233,14 @@ def build(req: BuildRequest, warn: Callable[[str], None] | None = None, stages: 
             atomic.discard(staged)
             raise
     stages.commit(staged)
-    for line in dict.fromkeys(warnings):   # the briefing's and the changes file's are often alike: once each
+    for line in dict.fromkeys([*said, *warnings]):   # the briefing's and the changes file's are often alike: once each
         if warn is not None:
             warn(line)
     return [target for _, target in staged]
 
 
-def _document(req: BuildRequest, stages: Stages, started: dict[str, Ahead], ahead: dict[int, Ahead]
-              ) -> tuple[Document, str, list[tuple[Writer, Any]], Document | None]:
+def _document(req: BuildRequest, stages: Stages, started: dict[str, Ahead], ahead: dict[int, Ahead],
+              said: list[str]) -> tuple[Document, str, list[tuple[Writer, Any]], Document | None]:
     """Load, render and parse: the tree, the output files' stem, each format's writer
     with its options (checked before any work), and the previous briefing's tree when a
     changes file is to be written. Of the writers `started` before the data was loaded,
@@ -252,6 +253,7 @@ def _document(req: BuildRequest, stages: Stages, started: dict[str, Ahead], ahea
 
         check_confined(req.project_dir)
     project = stages.load(req.project_dir)
+    said.extend(p.render() for p in _misspelt_units(project))
     if req.as_of is not None:
         project = as_of(project, req.as_of)
     audience = check_name(req.audience) if req.audience is not None else project.config.audience
@@ -273,6 +275,15 @@ def _document(req: BuildRequest, stages: Stages, started: dict[str, Ahead], ahea
     if size > COLLECT_ABOVE:
         collector.collect()
     return stages.parse(markdown, meta, f"{audience} template output"), name, plan, previous
+
+
+def _misspelt_units(project: Project) -> list:
+    """What ``validate`` warns about that the briefing would hide: a unit close to a known
+    one (``bathces``), which compares with nothing, so a disagreement it is in is not shown."""
+    from briefgen.analyse import vocabulary
+    from briefgen.units import unit_problems
+
+    return unit_problems(project, vocabulary(project), misspelt_only=True)
 
 
 def _settings(req: BuildRequest, project: Project, audience: str, fmt: str) -> dict[str, Any] | None:

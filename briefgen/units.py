@@ -251,9 +251,11 @@ class Vocabulary:
 BUILTIN = Vocabulary.builtin()
 
 
-def unit_problems(project, vocabulary: Vocabulary) -> list[Problem]:
+def unit_problems(project, vocabulary: Vocabulary, misspelt_only: bool = False) -> list[Problem]:
     """Warnings for the unit words in a project that `vocabulary` does not know: one per
-    word, where it is first used."""
+    word, where it is first used; with `misspelt_only`, only those close to a word it
+    knows (``bathces``), which ``build`` warns about too: a misspelt unit compares with
+    nothing, so a disagreement it belongs to leaves the briefing without a word."""
     uses: dict[str, list[int]] = {}
     for i, claim in enumerate(project.claims):
         for word in vocabulary.parse(claim.unit).unknown if claim.unit else ():
@@ -263,6 +265,8 @@ def unit_problems(project, vocabulary: Vocabulary) -> list[Problem]:
         i = where[0]
         unit = project.claims[i].unit
         close = vocabulary.suggest(word)
+        if misspelt_only and not close:
+            continue
         file, line = project.locate("claims.yaml", "claims", i, "unit")
         what = f"'{word}'" if word == unit else f"'{word}' (in '{unit}')"
         more = f", used by {len(where)} claims," if len(where) > 1 else ""

@@ -132,6 +132,21 @@ def test_validate_warns_about_unknown_units_with_a_did_you_mean(mini):
     assert re.search(r"^  mini/claims\.yaml:\d+: claims\[2\]\.unit: unknown unit 'modles'", r.err, re.M)
 
 
+
+def test_build_warns_about_a_misspelt_unit_only(mini, tmp_path):
+    # a misspelt unit compares with nothing: the disagreement it is in leaves the briefing
+    # without a word, so build says so too; a unit word that is simply new stays validate's
+    path = mini / "claims.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: models", "unit: modles"), encoding="utf-8")
+    r = run_cli("build", "mini", "--format", "html", "--out", str(tmp_path / "o1"), cwd=mini.parent)
+    assert r.code == 0 and any((tmp_path / "o1").iterdir()), r.err
+    assert re.search(r"^warning: mini/claims\.yaml:\d+: claims\[2\]\.unit: unknown unit 'modles' compares only "
+                     r"with itself \(did you mean 'models'\?", r.err, re.M), r.err
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: modles", "unit: gigaframes"), encoding="utf-8")
+    r = run_cli("build", "mini", "--format", "html", "--out", str(tmp_path / "o2"), cwd=mini.parent)
+    assert r.code == 0 and "warning" not in r.err, r.err
+
+
 def test_validate_warns_when_versions_do_not_compare(mini):
     path = mini / "claims.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace('    value: 11\n    unit: "%"\n',
