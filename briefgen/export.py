@@ -46,7 +46,8 @@ def _value(claim) -> object:
 
 
 def _cell(value) -> object:
-    """Spreadsheet-safe: text that a spreadsheet would run as a formula is prefixed with '."""
+    """CSV-safe: text that a spreadsheet would run as a formula is prefixed with '. An
+    .xlsx cell says it holds text, so :func:`write_xlsx` writes the text as it is."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return "" if value is None else value
@@ -75,7 +76,10 @@ def write_xlsx(rows: list[dict], out: BinaryIO, title: str, date: dt.date) -> No
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1B365D")
     for row in rows:
-        ws.append([_cell(row[k]) for k in COLUMNS])
+        ws.append(["" if row[k] is None else row[k] for k in COLUMNS])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"    # text, as written: openpyxl took it for a formula
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
     for col, width in zip("ABCDEFGHIJKLMNOPQRSTUVWX", (18, 60, 24, 12, 12, 30, 10, 10, 9, 14, 16, 12, 14, 50,

@@ -9,6 +9,8 @@ import json
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 
@@ -17,6 +19,8 @@ from briefgen.asof import as_of, claim_known
 from briefgen.diff import diff, load_version
 from briefgen.load import load_project
 from conftest import MINI, run_cli
+
+X = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def revise(project_dir):
@@ -174,6 +178,25 @@ def test_export_csv_and_xlsx(tmp_path):
     bad = run_cli("export", str(MINI), "--out", str(tmp_path / "c.txt"))
     assert bad.code == 2 and "name a .csv or .xlsx file" in bad.err
 
+
+
+def test_xlsx_cells_hold_text_as_written_and_never_run_it(mini, tmp_path):
+    # an .xlsx cell says it is text, so "-11%" needs no CSV guard ("'-11%"), and "=1+1"
+    # stays text; read from the file's own XML, not through openpyxl, which wrote it
+    path = mini / "claims.yaml"
+    text = path.read_text(encoding="utf-8").replace("    value: 11\n", "    value: -11\n", 1)
+    path.write_text(text.replace("statement: Cloud", "statement: =1+1 Cloud", 1), encoding="utf-8")
+    assert run_cli("export", str(mini), "--out", str(tmp_path / "c.xlsx")).code == 0
+    assert run_cli("export", str(mini), "--out", str(tmp_path / "c.csv")).code == 0
+    with zipfile.ZipFile(tmp_path / "c.xlsx") as z:
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    assert not list(sheet.iter(f"{X}f"))   # no formula at all
+    texts = ["".join(t.text or "" for t in c.iter(f"{X}t")) for c in sheet.iter(f"{X}c") if c.get("t") == "inlineStr"]
+    assert "-11%" in texts and "'-11%" not in texts
+    assert any(t.startswith("=1+1 Cloud") for t in texts), texts
+    guarded = list(csv.DictReader((tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert "'-11%" in [r["value_display"] for r in guarded]
+    assert any(r["statement"].startswith("'=1+1 ") for r in guarded)
 
 def test_validate_lists_undated_claims_then_counts_the_rest(mini):
     from briefgen.data_warnings import UNDATED_SHOWN, problems
