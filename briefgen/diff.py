@@ -67,7 +67,9 @@ def load_version(spec: str, base: Path = Path("."), where: dict | None = None, w
     rev, _, sub = spec.partition(":")
     folder = (base / sub).resolve()
     try:
-        top = Path(_git("-C", str(base), "rev-parse", "--show-toplevel").decode().strip())
+        # the repository the path is in (its nearest folder that still exists), wherever briefgen runs
+        near = next(p for p in (folder, *folder.parents) if p.is_dir())
+        top = Path(_git("-C", str(near), "rev-parse", "--show-toplevel").decode().strip())
         inside = folder.relative_to(top.resolve()).as_posix()
         commit = _commit(top, rev)
         files = _data_files(top, commit, inside)

@@ -284,3 +284,17 @@ def test_as_of_cuts_the_previous_version_to_the_same_day(tmp_path):
     later = run_cli("build", str(project), "--format", "html", "--out", str(tmp_path / "o2"))
     [page] = (tmp_path / "o2").glob("*.html")
     assert later.code == 0 and "<strong>New claims</strong> (1)" in page.read_text(encoding="utf-8"), later.err
+
+
+def test_a_git_revision_is_read_from_the_repository_its_path_is_in_wherever_briefgen_runs(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(MINI, repo)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], check=True)
+    revise(repo)
+    elsewhere = tmp_path / "elsewhere"   # not in any repository
+    elsewhere.mkdir()
+    r = run_cli("diff", "HEAD:../repo", "../repo", cwd=elsewhere)
+    assert r.code == 0 and "Changed claims (1):" in r.out, r.err
