@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,14 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> Res
                           capture_output=True, text=True, timeout=300)
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
+
+
+def ctrl_c_reaches_it() -> None:
+    """For a process a test stops with SIGINT, as Ctrl-C in a terminal does (a Popen
+    `preexec_fn`): a suite started in the background by a script (``pytest &``) has
+    SIGINT ignored, as POSIX shells do for background jobs, and its children inherit
+    that, so they would never see the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:

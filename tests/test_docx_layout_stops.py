@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.writers.docx import layout
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, ctrl_c_reaches_it
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads processes from /proc")
 
@@ -93,7 +93,8 @@ def start_build(out: Path, tmp: Path, formats: tuple[str, ...]) -> subprocess.Po
     env = {**os.environ, "BRIEFGEN_TOC_PAGES": "on", "TMPDIR": str(tmp), "PYTHONPATH": str(ROOT)}
     env.pop("BRIEFGEN_DEBUG", None)
     args = [sys.executable, "-m", "briefgen", "build", str(SEEDS), "--out", str(out), "--format", ",".join(formats)]
-    return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_reaches_it)
 
 
 @pytest.mark.parametrize("signum, formats", [
@@ -105,9 +106,7 @@ def start_build(out: Path, tmp: Path, formats: tuple[str, ...]) -> subprocess.Po
 def test_a_build_stopped_mid_layout_leaves_no_libreoffice(tmp_path, own_tmp, signum, formats):
     build = start_build(tmp_path / "out", own_tmp, formats)
     try:
-        # LibreOffice running and the layout script still waiting for it: the build is then
-        # inside the layout (a LibreOffice seen only as it shuts down, once the script has
-        # ended, would let the build finish before the signal comes, on a loaded machine)
+        # LibreOffice running and the layout script still waiting for it: the build is then inside the layout
         office = wait_for(lambda: laying_out(own_tmp) or build.poll() is not None, 120)
         assert office and build.poll() is None, f"the build never started LibreOffice: {build.stderr.read()}"
         build.send_signal(signum)   # LibreOffice is starting: laying the document out takes it seconds more

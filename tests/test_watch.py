@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.parallel import forking_possible
-from conftest import MINI, ROOT, run_cli, tool
+from conftest import MINI, ROOT, ctrl_c_reaches_it, run_cli, tool
 
 KESTREL = ROOT / "tests" / "data" / "kestrel"
 WAIT_S = 60   # the longest any one step may take (a loaded 2-core machine); each usually takes 1-2 s
@@ -31,7 +31,8 @@ class Watcher:
         env = {**os.environ, "COLUMNS": "200"}
         env.pop("BRIEFGEN_DEBUG", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "briefgen", "watch", *args], cwd=cwd, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=ctrl_c_reaches_it)
         self.lines: queue.Queue[tuple[str, str]] = queue.Queue()
         self.out: list[str] = []
         self.err: list[str] = []
