@@ -98,7 +98,6 @@ def load_project(root: Path | str, check: Callable[[list[Path]], dict[Path, Chec
     return project
 
 
-
 def check_confined(root: Path) -> None:
     """A data error for each of the project's data files that is a link to a file outside
     `root`. A sandboxed build reads the project folder only: the project comes from
@@ -112,6 +111,7 @@ def check_confined(root: Path) -> None:
                 and not (real := (root / name).resolve()).is_relative_to(top)]
     if problems:
         raise BriefgenError(problems)
+
 
 @dataclass(frozen=True)
 class Checked:
